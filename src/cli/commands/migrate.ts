@@ -1,0 +1,21 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openDatabase } from '../../store/db.ts';
+import { migrate } from '../../store/migrate.ts';
+import { action, commandContext } from '../context.ts';
+
+export function registerMigrate(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply pending database migrations (also done automatically at start)')
+    .action(action(async () => {
+      const { config } = commandContext();
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata') });
+      try {
+        await migrate(database);
+        process.stdout.write(`migrations applied (${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})\n`);
+      } finally {
+        await database.close();
+      }
+    }));
+}

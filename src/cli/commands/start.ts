@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import cron from 'node-cron';
+import { createApp, syncAll } from '../../main.ts';
+import { action, commandContext } from '../context.ts';
+import { formatRun } from './sync.ts';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('migrate, sync now, then keep syncing on SYNC_SCHEDULE; SIGTERM finishes the current page and exits')
+    .action(action(async () => {
+      const { config, logger } = commandContext();
+      const app = await createApp(config, { logger });
+      const controller = new AbortController();
+      let running: Promise<unknown> | undefined;
+      const pass = async () => {
+        if (running || controller.signal.aborted) return;
+        running = syncAll(app, { signal: controller.signal })
+          .then((results) => results.forEach((r) => logger.info(formatRun(r))))
+          .catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'sync pass failed'))
+          .finally(() => {
+            running = undefined;
+          });
+        await running;
+      };
+      const task = cron.schedule(config.sync.schedule, pass, { noOverlap: true, name: 'callsync-sync' });
+      logger.info({ schedule: config.sync.schedule, account: app.accountId, database: app.database.kind }, 'callsync started; syncing now and then on schedule');
+      void pass();
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'stopping: finishing the current page');
+          controller.abort();
+          void task.stop();
+          resolve();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));
+      });
+      await running;
+      await app.close();
+      logger.info('stopped cleanly');
+    }));
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { listAccounts } from '../../store/accounts.ts';
+import { openDatabase } from '../../store/db.ts';
+import { migrate } from '../../store/migrate.ts';
+import { allSyncStates, latestRuns } from '../../store/sync-state.ts';
+import { action, commandContext } from '../context.ts';
+
+const at = (d: Date | null | undefined) => (d ? d.toISOString() : '—');
+
+/** Per account and stream: last success, synced-through, last error, and the last run's cost. Reads only the database. */
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show each sync stream: last success, synced-through, last error, requests and 429s of the last run')
+    .action(action(async () => {
+      const { config } = commandContext();
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata') });
+      try {
+        await migrate(database);
+        const accounts = await listAccounts(database.db);
+        if (accounts.length === 0) process.stdout.write('nothing synced yet: run `callsync sync` or `callsync start`\n');
+        for (const account of accounts) {
+          process.stdout.write(`account ${account.id}${account.name ? ` (${account.name})` : ''}\n`);
+          const runs = new Map((await latestRuns(database.db, account.id)).map((r) => [r.stream, r]));
+          for (const s of await allSyncStates(database.db, account.id)) {
+            const run = runs.get(s.stream);
+            const requests = run ? Object.entries(run.requests).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`).join(', ') || 'none' : '—';
+            process.stdout.write(
+              `  ${s.stream}\n` +
+                `    last success   ${at(s.lastSuccessAt)}\n` +
+                `    synced through ${at(s.syncedThrough)}${s.cursor ? '  (a pass is in progress; the next run resumes it)' : ''}\n` +
+                `    records synced ${s.recordsSynced}\n` +
+                `    last error     ${s.lastError ? `${s.lastErrorCode ? `[${s.lastErrorCode}] ` : ''}${s.lastError}` : '—'}\n` +
+                `    last run       ${run ? `${run.outcome} at ${at(run.startedAt)}; requests ${requests}; 429s ${run.rateLimited}` : '—'}\n`,
+            );
+          }
+        }
+      } finally {
+        await database.close();
+      }
+    }));
+}

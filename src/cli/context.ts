@@ -1,0 +1,51 @@
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { StreamLockedError, UsageError, describeError } from '../errors.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { ExitCode } from './exit-codes.ts';
+
+/** Config and logger for a command; human-readable logs on a terminal, JSON lines otherwise. */
+export function commandContext(): { config: Config; logger: Logger } {
+  const config = loadConfig();
+  const destination = process.stdout.isTTY ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : pino.destination({ dest: 1, sync: true });
+  return { config, logger: createLogger(config.logLevel, destination) };
+}
+
+/** Runs a command action, turning known failures into one clear line and the right exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      process.exitCode = (await fn(...args)) ?? ExitCode.ok;
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`callsync: configuration error\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+        process.exitCode = ExitCode.usage;
+      } else if (error instanceof UsageError) {
+        process.stderr.write(`callsync: ${error.message}\n`);
+        process.exitCode = ExitCode.usage;
+      } else if (error instanceof StreamLockedError) {
+        process.stderr.write(`callsync: ${error.message}\n`);
+        process.exitCode = ExitCode.locked;
+      } else {
+        process.stderr.write(`callsync: ${describeError(error)}\n`);
+        process.exitCode = ExitCode.syncFailed;
+      }
+    }
+  };
+}
+
+/** Parses a --from/--to value: an ISO date or date-time; names the flag when it is not one. */
+export function parseDateFlag(flag: string, value: string): Date {
+  const trimmed = value.trim();
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? Date.parse(`${trimmed}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(trimmed) ? Date.parse(trimmed) : NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`${flag} must be a date like 2026-11-01 or 2026-11-01T08:00:00Z (got "${value}")`);
+  return new Date(ms);
+}
+
+/** Parses an integer flag within bounds, naming the flag when it is not one. */
+export function parseIntFlag(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return n;
+}

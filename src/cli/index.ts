@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerBackfill } from './commands/backfill.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerSimulator } from './commands/simulator.ts';
+import { registerStart } from './commands/start.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerSync } from './commands/sync.ts';
+import { ExitCode } from './exit-codes.ts';
+
+const program = new Command()
+  .name('callsync')
+  .description('Sync RingCentral call logs into Postgres with one final disposition per call. Configured by environment variables (see README).')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
+  });
+
+registerMigrate(program);
+registerSync(program);
+registerBackfill(program);
+registerStart(program);
+registerSimulator(program);
+registerStatus(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { validate as validateCron } from 'node-cron';
+
+/** The production RingCentral API origin; the SDK's default too. */
+export const RINGCENTRAL_PRODUCTION = 'https://platform.ringcentral.com';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const positiveInt = (name: string, min: number, max: number) =>
+  z.coerce
+    .number<string | undefined>({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+
+const envSchema = z
+  .object({
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    CALLSYNC_DATA_DIR: optionalText.default('./.callsync'),
+    RC_SERVER_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    RC_CLIENT_ID: optionalText,
+    RC_CLIENT_SECRET: optionalText,
+    RC_JWT: optionalText,
+    SYNC_BACKFILL_DAYS: optionalText.pipe(positiveInt('SYNC_BACKFILL_DAYS', 1, 366).default(7)),
+    SYNC_LOOKBACK_HOURS: optionalText.pipe(positiveInt('SYNC_LOOKBACK_HOURS', 1, 24 * 30).default(24)),
+    SYNC_WINDOW_HOURS: optionalText.pipe(positiveInt('SYNC_WINDOW_HOURS', 1, 24 * 31).default(24)),
+    SYNC_SCHEDULE: optionalText
+      .default('*/5 * * * *')
+      .refine((v) => v !== undefined && validateCron(v), 'must be a valid cron expression, e.g. "*/5 * * * *"'),
+    SYNC_PAGE_SIZE: optionalText.pipe(positiveInt('SYNC_PAGE_SIZE', 1, 1000).default(1000)),
+    SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
+    PORT: optionalText.pipe(positiveInt('PORT', 1, 65535).default(4000)),
+    LOG_LEVEL: optionalText.pipe(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      }).default('info'),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.RC_CLIENT_ID) {
+      for (const key of ['RC_CLIENT_SECRET', 'RC_JWT'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RC_CLIENT_ID is set' });
+      }
+    } else if (env.RC_JWT || env.RC_CLIENT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['RC_CLIENT_ID'], message: 'is required when RC_JWT or RC_CLIENT_SECRET is set' });
+    }
+  });
+
+/** Values never echoed back in error messages: they hold credentials. */
+const SECRET_VARIABLES = new Set(['RC_CLIENT_SECRET', 'RC_JWT', 'DATABASE_URL']);
+
+export interface RingCentralCredentials {
+  readonly serverUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly jwt: string;
+}
+
+export interface Config {
+  /** postgres:// URL, or undefined for embedded PGlite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** undefined = demo mode: the built-in simulator is started in-process. */
+  readonly ringcentral: RingCentralCredentials | undefined;
+  readonly sync: {
+    readonly backfillDays: number;
+    readonly lookbackHours: number;
+    readonly windowHours: number;
+    readonly schedule: string;
+    readonly fastPath: 'extract-sync' | 'off';
+    /** Records per call-log page; RingCentral's maximum (1000) unless testing paging. */
+    readonly perPage: number;
+  };
+  readonly port: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment once; throws ConfigError listing every bad variable, one line each. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const message = issue.message.startsWith(name) ? issue.message.slice(name.length).trim() : issue.message;
+      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(env[name] ?? '')})`;
+      return `${name}: ${message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.CALLSYNC_DATA_DIR ?? './.callsync',
+    ringcentral: e.RC_CLIENT_ID
+      ? {
+          serverUrl: (e.RC_SERVER_URL ?? RINGCENTRAL_PRODUCTION).replace(/\/+$/, ''),
+          clientId: e.RC_CLIENT_ID,
+          clientSecret: e.RC_CLIENT_SECRET!,
+          jwt: e.RC_JWT!,
+        }
+      : undefined,
+    sync: {
+      backfillDays: e.SYNC_BACKFILL_DAYS,
+      lookbackHours: e.SYNC_LOOKBACK_HOURS,
+      windowHours: e.SYNC_WINDOW_HOURS,
+      schedule: e.SYNC_SCHEDULE ?? '*/5 * * * *',
+      fastPath: e.SYNC_FAST_PATH,
+      perPage: e.SYNC_PAGE_SIZE,
+    },
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+  });
+}

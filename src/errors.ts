@@ -1,0 +1,74 @@
+/** Named errors with context and `cause` chains; Postgres error-code guards live here too. */
+
+export type RateGroup = 'Heavy' | 'Medium' | 'Light' | 'Auth';
+
+/** A RingCentral API call failed; carries RingCentral's errorCode so logs and sync_runs can show it. */
+export class RingCentralApiError extends Error {
+  override name = 'RingCentralApiError';
+  constructor(
+    message: string,
+    readonly details: {
+      status: number | undefined;
+      errorCode: string | undefined;
+      rateGroup: RateGroup;
+      method: string;
+      path: string;
+      requestId?: string | undefined;
+      parameterName?: string | undefined;
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+  get status() {
+    return this.details.status;
+  }
+  get errorCode() {
+    return this.details.errorCode;
+  }
+}
+
+/** RingCentral answered with something we cannot store safely (missing id, bad date...). */
+export class MalformedPayloadError extends Error {
+  override name = 'MalformedPayloadError';
+}
+
+/** A sync step failed; the message names the stream and position, `cause` has the reason. */
+export class SyncError extends Error {
+  override name = 'SyncError';
+}
+
+/** The run was asked to stop (SIGTERM) and stopped at a page boundary. */
+export class SyncAbortedError extends Error {
+  override name = 'SyncAbortedError';
+}
+
+/** Another process holds the advisory lock of this account stream. */
+export class StreamLockedError extends Error {
+  override name = 'StreamLockedError';
+}
+
+/** Bad command-line input: the message names the flag. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The innermost RingCentral error code in a cause chain, if any. */
+export function errorCodeOf(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof RingCentralApiError && e.errorCode) return e.errorCode;
+  }
+  return undefined;
+}
+
+/** One line with the whole cause chain: "call-log page 3: HTTP 503 CMN-201: Service unavailable". */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 6; e = e instanceof Error ? e.cause : undefined) {
+    if (e instanceof RingCentralApiError) {
+      const code = e.errorCode ? ` ${e.errorCode}` : '';
+      parts.push(`HTTP ${e.status ?? '-'}${code}: ${e.message}`);
+    } else parts.push(e instanceof Error ? e.message : String(e));
+  }
+  return parts.join(': ');
+}

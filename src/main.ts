@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Config, RingCentralCredentials } from './config.ts';
+import type { Logger } from './logger.ts';
+import { RingCentralClient, RequestMeter, type RetryPolicy } from './ringcentral/client.ts';
+import { ringCentralApi, type RingCentralApi } from './ringcentral/endpoints.ts';
+import { RateBudget } from './ringcentral/rate-budget.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
+import { loadAuthSession, saveAuthSession, upsertAccount } from './store/accounts.ts';
+import { openDatabase, type Database } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
+import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
+import { runStream, type Progress, type RunDeps, type RunResult, type SyncSettings } from './sync/runner.ts';
+
+/** The composition root: wires config, database, RingCentral client and sync jobs together. */
+export interface App {
+  readonly config: Config;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly api: RingCentralApi;
+  readonly accountId: string;
+  readonly settings: SyncSettings;
+  /** The in-process simulator in demo mode. */
+  readonly simulator: Simulator | undefined;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  /** Overrides for tests and benchmarks. */
+  retry?: RetryPolicy;
+  rateLimitsEnabled?: boolean;
+  perPage?: number;
+  /** Simulator settings for demo mode. */
+  demo?: SimulatorOptions;
+}
+
+/** Opens the database (migrating it), starts the simulator in demo mode, and resolves the account. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
+  });
+  let simulator: Simulator | undefined;
+  try {
+    await migrate(database);
+    let credentials = config.ringcentral;
+    if (!credentials) {
+      simulator = await startSimulator(options.demo ?? demoSimulatorOptions(config));
+      credentials = { serverUrl: simulator.url, ...simulator.credentials };
+      logger.info({ simulator: simulator.url }, 'demo mode: no RC_CLIENT_ID set, syncing from the built-in RingCentral simulator');
+    }
+    const key = credentialKey(credentials);
+    const client = new RingCentralClient({
+      credentials,
+      budget: new RateBudget(undefined, options.rateLimitsEnabled ?? true),
+      logger: logger.child({ component: 'ringcentral' }),
+      authData: await loadAuthSession(database.db, key),
+      saveAuthData: (data) => saveAuthSession(database.db, key, data),
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+    const api = ringCentralApi(client);
+    const account = await api.account(new RequestMeter());
+    await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
+    const sim = simulator;
+    return {
+      config, database, logger, api, accountId: account.id, simulator: sim,
+      settings: { ...config.sync, ...(options.perPage ? { perPage: options.perPage } : {}) },
+      async close() {
+        await database.close();
+        await sim?.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    await simulator?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Demo traffic: a backfill's worth of history and a few new calls a minute. */
+function demoSimulatorOptions(config: Config): SimulatorOptions {
+  const to = new Date();
+  const from = new Date(to.getTime() - config.sync.backfillDays * 86_400_000);
+  return { seed: 1, history: { from, to, calls: 200 * config.sync.backfillDays }, live: { callsPerMinute: 2 } };
+}
+
+/** Identifies a credential without storing it: the JWT itself never reaches the database. */
+function credentialKey(c: RingCentralCredentials): string {
+  return createHash('sha256').update(`${c.serverUrl}\n${c.clientId}\n${c.jwt}`).digest('hex');
+}
+
+export interface PassOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: (progress: Progress) => void;
+}
+
+function deps(app: App, options: PassOptions): RunDeps {
+  return {
+    database: app.database, accountId: app.accountId, api: app.api, logger: app.logger, settings: app.settings,
+    signal: options.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+}
+
+/** One pass over all streams: extensions first (names and mailboxes), then the call log. */
+export async function syncAll(app: App, options: PassOptions = {}): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const [stream, job] of [[EXTENSIONS_STREAM, syncExtensions], [CALL_LOG_STREAM, syncCallLog]] as const) {
+    const result = await runStream(deps(app, options), stream, job);
+    results.push(result);
+    if (result.outcome === 'aborted') break;
+  }
+  return results;
+}
+
+/** A one-off scan of [from, to) of the call log, resumable, beside the regular schedule. */
+export async function backfill(app: App, from: Date, to: Date, options: PassOptions = {}): Promise<RunResult> {
+  return runStream(deps(app, options), BACKFILL_STREAM, (ctx) => backfillCallLog(ctx, from, to));
+}

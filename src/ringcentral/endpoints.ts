@@ -1,0 +1,124 @@
+import { MalformedPayloadError } from '../errors.ts';
+import type { RingCentralClient, RequestMeter } from './client.ts';
+import { navigationSchema, parseCallLogRecords, parseExtensions, type CallLogEntry, type ExtensionRecord } from './payloads.ts';
+
+/**
+ * The RingCentral endpoints callsync calls, behind a narrow interface: sync code depends on `RingCentralApi`,
+ * which the SDK-backed client implements (and which tests can drive with recorded pages).
+ */
+export interface RingCentralApi {
+  account(meter: RequestMeter, signal?: AbortSignal): Promise<AccountInfo>;
+  callLogPage(query: CallLogPageQuery, meter: RequestMeter, signal?: AbortSignal): Promise<CallLogPage>;
+  extractSync(query: ExtractSyncQuery, meter: RequestMeter, signal?: AbortSignal): Promise<ExtractSyncPage>;
+  extensionsPage(page: number, meter: RequestMeter, signal?: AbortSignal): Promise<ExtensionsPage>;
+}
+
+export interface AccountInfo {
+  id: string;
+  name: string | null;
+  mainNumber: string | null;
+  raw: unknown;
+}
+
+export interface CallLogPageQuery {
+  dateFrom: Date;
+  dateTo: Date;
+  page: number;
+  perPage: number;
+}
+
+export interface CallLogPage {
+  entries: CallLogEntry[];
+  /** The next page's number when navigation.nextPage exists. */
+  nextPage: number | undefined;
+  totalElements: number | undefined;
+}
+
+export type ExtractSyncQuery = { syncToken: string } | { dateFrom: Date; recordCount: number };
+
+export interface ExtractSyncPage {
+  entries: CallLogEntry[];
+  syncToken: string;
+  syncTime: Date | undefined;
+  newerRecordsExist: boolean;
+}
+
+export interface ExtensionsPage {
+  records: ExtensionRecord[];
+  nextPage: number | undefined;
+}
+
+const ACCOUNT = '/restapi/v1.0/account/~';
+
+/** RingCentral's maximum page size for call-log and extension lists. */
+export const MAX_PER_PAGE = 1000;
+
+export function ringCentralApi(client: RingCentralClient): RingCentralApi {
+  return {
+    async account(meter, signal) {
+      const body = (await client.get(ACCOUNT, {}, 'Light', meter, signal)) as Record<string, unknown>;
+      if (body.id === undefined || body.id === null) throw new MalformedPayloadError('GET /account/~: the answer has no "id"');
+      const service = body.serviceInfo as { brand?: { name?: string } } | undefined;
+      return {
+        id: String(body.id),
+        name: typeof body.name === 'string' ? body.name : (service?.brand?.name ?? null),
+        mainNumber: typeof body.mainNumber === 'string' ? body.mainNumber : null,
+        raw: body,
+      };
+    },
+
+    async callLogPage({ dateFrom, dateTo, page, perPage }, meter, signal) {
+      const where = `call-log ${dateFrom.toISOString()}..${dateTo.toISOString()} page ${page}`;
+      const body = (await client.get(`${ACCOUNT}/call-log`, {
+        view: 'Detailed',
+        showDeleted: true,
+        dateFrom: dateFrom.toISOString(),
+        dateTo: dateTo.toISOString(),
+        perPage,
+        page,
+      }, 'Heavy', meter, signal)) as Record<string, unknown>;
+      const entries = parseCallLogRecords(body.records, where);
+      const paging = body.paging as { totalElements?: number } | undefined;
+      return { entries, nextPage: nextPageNumber(body.navigation, page, entries.length, where), totalElements: paging?.totalElements };
+    },
+
+    async extractSync(query, meter, signal) {
+      const params = 'syncToken' in query
+        ? { syncType: 'ISync', syncToken: query.syncToken, view: 'Detailed' }
+        : { syncType: 'FSync', dateFrom: query.dateFrom.toISOString(), recordCount: query.recordCount, view: 'Detailed' };
+      const where = `call-log-extract-sync ${params.syncType}`;
+      const body = (await client.get(`${ACCOUNT}/call-log-extract-sync`, params, 'Heavy', meter, signal)) as Record<string, unknown>;
+      const info = body.syncInfo as { syncToken?: unknown; syncTime?: unknown; newerRecordsExist?: unknown } | undefined;
+      if (!info || typeof info.syncToken !== 'string' || info.syncToken === '') {
+        throw new MalformedPayloadError(`${where}: the answer has no syncInfo.syncToken`);
+      }
+      const syncTime = typeof info.syncTime === 'string' && !Number.isNaN(Date.parse(info.syncTime)) ? new Date(info.syncTime) : undefined;
+      return {
+        entries: parseCallLogRecords(body.records, where),
+        syncToken: info.syncToken,
+        syncTime,
+        newerRecordsExist: info.newerRecordsExist === true,
+      };
+    },
+
+    async extensionsPage(page, meter, signal) {
+      const where = `extension list page ${page}`;
+      const body = (await client.get(`${ACCOUNT}/extension`, { perPage: MAX_PER_PAGE, page }, 'Medium', meter, signal)) as Record<string, unknown>;
+      const records = parseExtensions(body.records, where);
+      return { records, nextPage: nextPageNumber(body.navigation, page, records.length, where) };
+    },
+  };
+}
+
+/**
+ * The page number navigation.nextPage points to. `totalPages` may be omitted, so navigation is the
+ * only reliable end marker; an empty page ends the walk whatever navigation says.
+ */
+function nextPageNumber(navigation: unknown, page: number, count: number, where: string): number | undefined {
+  const parsed = navigationSchema.safeParse(navigation);
+  if (!parsed.success) throw new MalformedPayloadError(`${where}: "navigation" is malformed`);
+  const uri = parsed.data?.nextPage?.uri;
+  if (!uri || count === 0) return undefined;
+  const fromUri = Number(new URL(uri, 'http://x').searchParams.get('page'));
+  return Number.isInteger(fromUri) && fromUri > page ? fromUri : page + 1;
+}

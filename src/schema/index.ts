@@ -1,0 +1,5 @@
+/** The drizzle tables; drizzle-kit reads this file to generate migrations/. */
+export * from './tables/accounts.ts';
+export * from './tables/extensions.ts';
+export * from './tables/calls.ts';
+export * from './tables/sync.ts';

@@ -1,0 +1,23 @@
+import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** One row per RingCentral account synced into this database. */
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  serverUrl: text('server_url').notNull(),
+  name: text('name'),
+  mainNumber: text('main_number'),
+  raw: jsonb('raw'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * The SDK's auth data (access + refresh token) per credential, so restarts reuse a session instead of
+ * logging in again: RingCentral allows 5 logins a minute and about 5 parallel sessions per user.
+ * `credentialKey` is a hash of server URL, client id and JWT, never the JWT itself.
+ */
+export const authSessions = pgTable('auth_sessions', {
+  credentialKey: text('credential_key').primaryKey(),
+  data: jsonb('data').$type<Record<string, string>>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

@@ -1,0 +1,280 @@
+// Public types of the simulator plus the RingCentral JSON shapes it produces. The JSON types are
+// deliberately loose (optional fields, string enums) because the simulator must be able to emit the
+// odd values real RingCentral emits ("Hang up" next to "Hang Up", masked numbers, ...).
+
+export type RateGroup = 'Heavy' | 'Medium' | 'Light' | 'Auth';
+export const RATE_GROUPS: readonly RateGroup[] = ['Heavy', 'Medium', 'Light', 'Auth'];
+
+export interface RateLimitSpec {
+  limit: number;
+  windowSec: number;
+  penaltySec: number;
+}
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 = a random free port. */
+  port?: number;
+  /** Default 1; the same seed (and options) gives the same company, traffic and ids. */
+  seed?: number;
+  clientId?: string;
+  clientSecret?: string;
+  jwt?: string;
+  /** Default 3600. Values below RingCentral's minimum (600) are allowed to test expiry quickly. */
+  accessTokenTtlSec?: number;
+  /** Default 604800. */
+  refreshTokenTtlSec?: number;
+  /** RingCentral's documented cap on parallel sessions per user+app ("usually five"); default 5. */
+  maxSessions?: number;
+  /** Default RingCentral's limits; false = never limit (headers are still sent). */
+  rateLimits?: false | Partial<Record<RateGroup, Partial<RateLimitSpec>>>;
+  /**
+   * Generated past traffic with start times spread over [from, to). Default: 1000 calls over the
+   * 7 days before the start of the current UTC day (so a seed is stable within a day).
+   * Pass { calls: 0 } semantics via calls: 0 for an empty account.
+   */
+  history?: { from: Date; to: Date; calls: number };
+  /** Keep generating calls as real time passes (demo mode). */
+  live?: { callsPerMinute: number };
+  /** Hold back a fraction of history data until release(). */
+  late?: { heldFraction: number; modifiedFraction: number; deletedFraction: number };
+  /** Omit paging.totalPages/totalElements (and navigation.lastPage) as RingCentral may. */
+  omitTotals?: boolean;
+  /** Test hook: the simulator's notion of "now" in epoch ms. Default Date.now. */
+  clock?: () => number;
+}
+
+export type Disposition =
+  | 'ANSWERED'
+  | 'VOICEMAIL'
+  | 'MISSED'
+  | 'ABANDONED'
+  | 'BUSY'
+  | 'REJECTED'
+  | 'NO_ANSWER'
+  | 'BLOCKED'
+  | 'FAILED'
+  | 'UNKNOWN';
+
+export interface ExpectedOutcome {
+  disposition: Disposition;
+  /** The voicemail left on this call (also when the call log does not reference it). */
+  voicemailMessageId: string | null;
+  /** The recording visible in the record now (record- or leg-level). */
+  recordingId: string | null;
+  /** The account extension that answered (internal callee, queue member, user); null otherwise. */
+  answeredByExtensionId: string | null;
+}
+
+export interface TruthCall {
+  id: string;
+  /** Exactly what the Detailed view with showDeleted=true serves now. */
+  record: CallLogRecord;
+  deleted: boolean;
+  scenario: string;
+  expected: ExpectedOutcome;
+}
+
+export interface GroundTruth {
+  accountId: string;
+  extensions: ExtensionJson[];
+  calls: TruthCall[];
+  messages: MessageJson[];
+}
+
+export interface SimulatorStats {
+  requests: Record<RateGroup, number>;
+  byStatus: Record<string, number>;
+  rateLimited: Record<RateGroup, number>;
+  rateLimitedTotal: number;
+  tokenGrants: { jwt: number; refresh_token: number };
+  tokenErrors: number;
+  revocations: number;
+  serverErrorsInjected: number;
+  admin: number;
+  calls: { total: number; visible: number; held: number };
+}
+
+export type FaultGroup = RateGroup | undefined;
+
+export interface ServerErrorFault {
+  /** How many failures to inject. */
+  count: number;
+  /** Only requests of this rate group. */
+  group?: RateGroup;
+  /** Chance that a matching request fails (default 1). */
+  probability?: number;
+  /** 503 CMN-201 (default) or 500 CMN-203. */
+  status?: 500 | 503;
+}
+
+export interface SlowFault {
+  /** Added latency per affected request. */
+  ms: number;
+  /** Only the next N affected requests (default: until cleared). */
+  count?: number;
+  /** Chance that a matching request is slowed (default 1). */
+  fraction?: number;
+  group?: RateGroup;
+}
+
+export interface RateLimitStormFault {
+  /** Force 429 CMN-301 on the next `count` requests of this group (any group when omitted). */
+  group?: RateGroup;
+  count: number;
+}
+
+/** Body of POST /__sim/faults; null clears one fault. */
+export interface FaultSettings {
+  clear?: boolean;
+  serverErrors?: ServerErrorFault | null;
+  slow?: SlowFault | null;
+  rateLimitStorm?: RateLimitStormFault | null;
+  revokeTokens?: boolean;
+  invalidateSyncTokens?: boolean;
+}
+
+export interface Faults {
+  serverErrors: ServerErrorFault | null;
+  slow: SlowFault | null;
+  rateLimitStorm: RateLimitStormFault | null;
+  /** All issued access and refresh tokens become invalid. */
+  revokeTokens(): void;
+  /** All extract-sync tokens issued so far become invalid (400 CLG-104). */
+  invalidateSyncTokens(): void;
+  /** Applies a FaultSettings object (what POST /__sim/faults does). */
+  set(settings: FaultSettings): void;
+  clear(): void;
+}
+
+export interface Simulator {
+  /** e.g. http://127.0.0.1:43121; every absolute URI in responses uses this origin. */
+  url: string;
+  accountId: string;
+  credentials: { clientId: string; clientSecret: string; jwt: string };
+  faults: Faults;
+  stats(): SimulatorStats;
+  truth(): GroundTruth;
+  /** Makes held-back records/changes visible now, with lastModifiedTime = now. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+// ---- RingCentral JSON shapes (loose) ----
+
+export interface PartyJson {
+  phoneNumber?: string;
+  extensionNumber?: string;
+  extensionId?: string;
+  name?: string;
+  location?: string;
+}
+
+export interface RefJson {
+  id: number;
+  uri: string;
+}
+
+export interface RecordingJson {
+  id: string;
+  uri: string;
+  type: 'Automatic' | 'OnDemand';
+  contentUri: string;
+}
+
+export interface MessageRefJson {
+  id: string;
+  type: string;
+  uri: string;
+}
+
+export interface CallLegJson {
+  startTime: string;
+  duration: number;
+  durationMs: number;
+  type: 'Voice' | 'Fax';
+  internalType?: string;
+  direction: 'Inbound' | 'Outbound';
+  action: string;
+  result: string;
+  reason?: string;
+  reasonDescription?: string;
+  from: PartyJson;
+  to: PartyJson;
+  extension?: RefJson;
+  transport: 'PSTN' | 'VoIP';
+  telephonySessionId: string;
+  legType: string;
+  master?: boolean;
+  recording?: RecordingJson;
+  shortRecording?: boolean;
+  message?: MessageRefJson;
+  billing?: { costIncluded: number; costPurchased: number };
+}
+
+export interface CallLogRecord {
+  uri: string;
+  id: string;
+  sessionId: string;
+  telephonySessionId: string;
+  startTime: string;
+  duration: number;
+  durationMs: number;
+  type: 'Voice' | 'Fax';
+  internalType?: string;
+  direction: 'Inbound' | 'Outbound';
+  action: string;
+  result: string;
+  reason?: string;
+  reasonDescription?: string;
+  from: PartyJson;
+  to: PartyJson;
+  extension?: RefJson;
+  transport: 'PSTN' | 'VoIP';
+  recording?: RecordingJson;
+  shortRecording?: boolean;
+  message?: MessageRefJson;
+  billing?: { costIncluded: number; costPurchased: number };
+  lastModifiedTime?: string;
+  legs?: CallLegJson[];
+  deleted?: boolean;
+}
+
+export interface ExtensionJson {
+  uri: string;
+  id: number;
+  extensionNumber: string;
+  name: string;
+  type: string;
+  status: string;
+  contact?: { firstName?: string; lastName?: string; email?: string; company?: string };
+  permissions?: { admin: { enabled: boolean }; internationalCalling: { enabled: boolean } };
+  hidden?: boolean;
+}
+
+export interface MessageJson {
+  uri: string;
+  id: number;
+  extensionId: string;
+  to: PartyJson[];
+  from: PartyJson;
+  type: 'VoiceMail';
+  creationTime: string;
+  readStatus: 'Read' | 'Unread';
+  priority: 'Normal' | 'High';
+  attachments: Array<{
+    id: number;
+    uri: string;
+    type: 'AudioRecording' | 'AudioTranscription';
+    contentType: string;
+    vmDuration?: number;
+    fileName?: string;
+    size?: number;
+  }>;
+  direction: 'Inbound';
+  availability: 'Alive' | 'Deleted' | 'Purged';
+  messageStatus: 'Received';
+  lastModifiedTime: string;
+  vmTranscriptionStatus: string;
+}

@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { StreamLockedError } from '../errors.ts';
+import * as schema from '../schema/index.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** One handle over either driver; everything above this file is driver-agnostic. */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  /** Rows of a raw statement, the same shape on both drivers. */
+  query<T = Record<string, unknown>>(statement: SQL): Promise<T[]>;
+  /**
+   * Runs `fn` while this process holds the session-level advisory lock `key`. Throws StreamLockedError at
+   * once when another session holds it. A crashed holder's lock goes with its connection.
+   */
+  withAdvisoryLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent, embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory; absent = in memory. */
+  dataDir?: string | undefined;
+  maxConnections?: number;
+}
+
+/** Rows of a drizzle `execute` result: postgres.js returns an array, PGlite an object with `rows`. */
+export const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
+
+/** Opens Postgres through postgres.js, or embedded PGlite (PostgreSQL in wasm) when no URL is given. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 5) : openPglite(options.dataDir);
+}
+
+function openPostgres(url: string, max: number): Database {
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'callsync' } });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const inProcess = new Set<string>();
+  return {
+    kind: 'postgres',
+    db,
+    query: async (statement) => rowsOf(await db.execute(statement)),
+    async withAdvisoryLock(key, fn) {
+      if (inProcess.has(key)) throw new StreamLockedError(`${key} is already being synced by this process`);
+      inProcess.add(key);
+      // Session-level locks live on one connection, so hold a reserved one for the whole run.
+      const reserved = await client.reserve();
+      try {
+        const [row] = await reserved`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
+        if (!row?.locked) throw new StreamLockedError(`${key} is being synced by another process`);
+        try {
+          return await fn();
+        } finally {
+          await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
+        }
+      } finally {
+        reserved.release();
+        inProcess.delete(key);
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // PGlite is one session owned by this process (its files cannot be opened by two processes), so an
+  // in-process lock is the whole story here.
+  const held = new Set<string>();
+  return {
+    kind: 'pglite',
+    db,
+    query: async (statement) => rowsOf(await db.execute(statement)),
+    async withAdvisoryLock(key, fn) {
+      if (held.has(key)) throw new StreamLockedError(`${key} is already being synced by this process`);
+      held.add(key);
+      try {
+        return await fn();
+      } finally {
+        held.delete(key);
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+export { sql };

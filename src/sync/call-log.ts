@@ -1,0 +1,145 @@
+import { RingCentralApiError } from '../errors.ts';
+import type { CallLogEntry } from '../ringcentral/payloads.ts';
+import { upsertCallPage } from '../store/calls.ts';
+import { readSyncState, writeSyncState, type StatePatch } from '../store/sync-state.ts';
+import type { RunContext } from './runner.ts';
+import { planWindows, type ScanCursor } from './windows.ts';
+
+export const CALL_LOG_STREAM = 'call-log';
+export const BACKFILL_STREAM = 'call-log-backfill';
+
+const HOUR = 3_600_000;
+/** extract-sync's documented maximum records per FSync request. */
+const EXTRACT_RECORD_COUNT = 1000;
+/** Guards against a server that never stops saying newerRecordsExist. */
+const MAX_EXTRACT_REQUESTS = 10_000;
+
+/**
+ * One pass of the account call log. The backbone is a start-time window scan with a pinned dateTo that
+ * re-reads the trailing lookback window, because records appear late and change after the call. When the
+ * extract-sync fast path is on and holds a valid token, it replaces the scan (it returns only records
+ * modified since the token); any token error falls back to the scan, and the scan still runs once per
+ * lookback period as a safety net.
+ */
+export async function syncCallLog(ctx: RunContext): Promise<void> {
+  const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
+  const now = ctx.now();
+  const settings = ctx.settings;
+
+  if (state?.cursor) {
+    await scan(ctx, state.cursor as ScanCursor);
+    if (settings.fastPath === 'extract-sync') await startFastPath(ctx, new Date((state.cursor as ScanCursor).passTo));
+    return;
+  }
+  if (!state?.syncedThrough) {
+    const passTo = now;
+    await scan(ctx, newPass(new Date(now.getTime() - settings.backfillDays * 24 * HOUR), passTo, 'backfill'));
+    if (settings.fastPath === 'extract-sync') await startFastPath(ctx, passTo);
+    return;
+  }
+  const lookbackFrom = new Date(state.syncedThrough.getTime() - settings.lookbackHours * HOUR);
+  const scanDue = !state.lastScanAt || now.getTime() - state.lastScanAt.getTime() >= settings.lookbackHours * HOUR;
+  if (settings.fastPath === 'extract-sync' && state.syncToken && !scanDue) {
+    try {
+      await followFastPath(ctx, { syncToken: state.syncToken });
+      return;
+    } catch (error) {
+      if (!isSyncTokenError(error)) throw error;
+      ctx.logger.warn({ errorCode: (error as RingCentralApiError).errorCode }, 'extract-sync token rejected; falling back to the window scan');
+      await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncToken: null, syncTokenAt: null });
+    }
+  }
+  await scan(ctx, newPass(lookbackFrom, now, 'lookback'));
+  if (settings.fastPath === 'extract-sync') await startFastPath(ctx, now);
+}
+
+/** A one-off scan of [from, to), for `callsync backfill`; it keeps its own checkpoint stream. */
+export async function backfillCallLog(ctx: RunContext, from: Date, to: Date): Promise<void> {
+  const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
+  const cursor = state?.cursor as ScanCursor | null | undefined;
+  const same = cursor && cursor.passFrom === from.toISOString() && cursor.passTo === to.toISOString();
+  await scan(ctx, same ? cursor : newPass(from, to, 'backfill'));
+}
+
+function newPass(from: Date, to: Date, reason: ScanCursor['reason']): ScanCursor {
+  return { mode: 'scan', reason, passFrom: from.toISOString(), passTo: to.toISOString(), windowFrom: from.toISOString(), page: 1 };
+}
+
+/** Walks the pass window by window, oldest first, page by page; each page commits with its checkpoint. */
+async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
+  const { stream, settings } = ctx;
+  const passTo = new Date(start.passTo);
+  const windows = planWindows(new Date(start.windowFrom), passTo, settings.windowHours * HOUR);
+  const totalMs = passTo.getTime() - new Date(start.passFrom).getTime();
+  let page = start.page;
+  let records = 0;
+  ctx.logger.info({ reason: start.reason, from: start.windowFrom, to: start.passTo, page }, 'call-log window scan');
+  for (const [index, window] of windows.entries()) {
+    for (;;) {
+      ctx.checkpoint();
+      const result = await ctx.api.callLogPage({ dateFrom: window.from, dateTo: window.to, page, perPage: settings.perPage }, ctx.meter, ctx.signal);
+      const lastWindow = index === windows.length - 1;
+      const done = result.nextPage === undefined;
+      const next: ScanCursor | null = !done
+        ? { ...start, windowFrom: window.from.toISOString(), page: result.nextPage! }
+        : lastWindow ? null : { ...start, windowFrom: window.to.toISOString(), page: 1 };
+      const patch: StatePatch = { cursor: next, addRecords: result.entries.length };
+      if (done) {
+        patch.syncedThrough = window.to;
+        if (lastWindow) patch.lastScanAt = ctx.now();
+      }
+      await writePage(ctx, result.entries, patch);
+      records += result.entries.length;
+      const doneMs = window.from.getTime() - new Date(start.passFrom).getTime();
+      ctx.onProgress?.({ stream, records, requests: { ...ctx.meter.requests }, fraction: totalMs > 0 ? Math.min(1, doneMs / totalMs) : 1 });
+      if (done) break;
+      page = result.nextPage!;
+    }
+    page = 1;
+  }
+}
+
+/** Upserts a page and moves the checkpoint in one transaction; syncedThrough never moves backwards. */
+async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StatePatch): Promise<void> {
+  await ctx.database.db.transaction(async (tx) => {
+    const counts = await upsertCallPage(tx, ctx.accountId, entries);
+    if (patch.syncedThrough) {
+      const current = await readSyncState(tx, ctx.accountId, ctx.stream);
+      if (current?.syncedThrough && current.syncedThrough > patch.syncedThrough) delete patch.syncedThrough;
+    }
+    await writeSyncState(tx, ctx.accountId, ctx.stream, patch);
+    await ctx.recordPage(tx, counts);
+  });
+}
+
+/** Gets a fresh extract-sync token covering modifications from `from` on, then catches up with it. */
+async function startFastPath(ctx: RunContext, from: Date): Promise<void> {
+  try {
+    await followFastPath(ctx, { dateFrom: from, recordCount: EXTRACT_RECORD_COUNT });
+  } catch (error) {
+    // The scan just made the data complete; without a token the next pass simply scans again.
+    if (!(error instanceof RingCentralApiError) || (error.status ?? 500) >= 500) throw error;
+    ctx.logger.warn({ errorCode: error.errorCode, status: error.status }, 'call-log-extract-sync is not available; staying on the window scan');
+  }
+}
+
+/** FSync or ISync, then ISync while RingCentral says newer records exist; the token commits with each page. */
+async function followFastPath(ctx: RunContext, first: { syncToken: string } | { dateFrom: Date; recordCount: number }): Promise<void> {
+  let query = first;
+  for (let requests = 0; requests < MAX_EXTRACT_REQUESTS; requests++) {
+    ctx.checkpoint();
+    const page = await ctx.api.extractSync(query, ctx.meter, ctx.signal);
+    const patch: StatePatch = { syncToken: page.syncToken, syncTokenAt: ctx.now(), addRecords: page.entries.length };
+    if (!page.newerRecordsExist && page.syncTime) patch.syncedThrough = page.syncTime;
+    await writePage(ctx, page.entries, patch);
+    ctx.onProgress?.({ stream: ctx.stream, records: page.entries.length, requests: { ...ctx.meter.requests } });
+    if (!page.newerRecordsExist) return;
+    query = { syncToken: page.syncToken };
+  }
+  throw new Error(`call-log-extract-sync still reported newer records after ${MAX_EXTRACT_REQUESTS} requests`);
+}
+
+/** A 400 on an ISync (CLG-101..105, "max sync record number limit is exceeded", ...) means: start over. */
+function isSyncTokenError(error: unknown): boolean {
+  return error instanceof RingCentralApiError && error.status === 400;
+}

@@ -1,0 +1,118 @@
+import type { Database, Db } from '../store/db.ts';
+import { RequestMeter } from '../ringcentral/client.ts';
+import type { RingCentralApi } from '../ringcentral/endpoints.ts';
+import { SyncAbortedError, describeError, errorCodeOf } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { addToRun, closeAbandonedRuns, finishRun, startRun, writeSyncState } from '../store/sync-state.ts';
+import type { RequestCounts } from '../schema/index.ts';
+
+export interface SyncSettings {
+  backfillDays: number;
+  lookbackHours: number;
+  windowHours: number;
+  fastPath: 'extract-sync' | 'off';
+  /** Records per call-log page (RingCentral's maximum is 1000). */
+  perPage: number;
+}
+
+/** Everything a stream job needs; built once per run by runStream. */
+export interface RunContext {
+  database: Database;
+  accountId: string;
+  stream: string;
+  api: RingCentralApi;
+  meter: RequestMeter;
+  runId: number;
+  signal: AbortSignal;
+  logger: Logger;
+  settings: SyncSettings;
+  now(): Date;
+  /** Adds a page's counts to the run row inside the page's transaction. */
+  recordPage(tx: Db, counts: PageCounts): Promise<void>;
+  /** Throws SyncAbortedError when a stop was requested; called between pages. */
+  checkpoint(): void;
+  onProgress?: ((progress: Progress) => void) | undefined;
+}
+
+export interface PageCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface Progress {
+  stream: string;
+  records: number;
+  requests: RequestCounts;
+  /** Fraction of the planned work done, 0..1, when known. */
+  fraction?: number | undefined;
+}
+
+export interface RunResult extends PageCounts {
+  stream: string;
+  outcome: 'success' | 'error' | 'aborted';
+  requests: RequestCounts;
+  rateLimited: number;
+  error?: string | undefined;
+  errorCode?: string | undefined;
+}
+
+export interface RunDeps {
+  database: Database;
+  accountId: string;
+  api: RingCentralApi;
+  logger: Logger;
+  settings: SyncSettings;
+  signal?: AbortSignal | undefined;
+  now?: () => Date;
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * The one loop every stream shares: take the stream's advisory lock, open a sync_runs row, run the job
+ * (which commits each page with its checkpoint), and record how it ended.
+ */
+export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunContext) => Promise<void>): Promise<RunResult> {
+  const { database, accountId } = deps;
+  const db = database.db;
+  const log = deps.logger.child({ stream, accountId });
+  return database.withAdvisoryLock(`callsync:${accountId}:${stream}`, async () => {
+    await closeAbandonedRuns(db, accountId, stream);
+    const runId = await startRun(db, accountId, stream);
+    const meter = new RequestMeter();
+    const totals: PageCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const signal = deps.signal ?? new AbortController().signal;
+    const ctx: RunContext = {
+      database, accountId, stream, api: deps.api, meter, runId, signal, logger: log, settings: deps.settings,
+      now: deps.now ?? (() => new Date()),
+      onProgress: deps.onProgress,
+      async recordPage(tx, counts) {
+        await addToRun(tx, runId, counts, meter.requests, meter.rateLimited);
+        totals.inserted += counts.inserted;
+        totals.updated += counts.updated;
+        totals.unchanged += counts.unchanged;
+      },
+      checkpoint() {
+        if (signal.aborted) throw new SyncAbortedError(`${stream}: stopped at a page boundary`);
+      },
+    };
+    const startedAt = ctx.now();
+    await writeSyncState(db, accountId, stream, { lastRunAt: startedAt });
+    try {
+      await job(ctx);
+      await finishRun(db, runId, 'success', meter.requests, meter.rateLimited);
+      await writeSyncState(db, accountId, stream, { lastSuccessAt: ctx.now(), lastError: null, lastErrorCode: null });
+      log.info({ ...totals, requests: meter.requests, rateLimited: meter.rateLimited }, 'sync run finished');
+      return { stream, outcome: 'success', ...totals, requests: meter.requests, rateLimited: meter.rateLimited };
+    } catch (error) {
+      const aborted = error instanceof SyncAbortedError || signal.aborted;
+      const message = describeError(error);
+      const code = errorCodeOf(error);
+      await finishRun(db, runId, aborted ? 'aborted' : 'error', meter.requests, meter.rateLimited, { message, code });
+      if (!aborted) await writeSyncState(db, accountId, stream, { lastError: message, lastErrorCode: code ?? null });
+      if (aborted) log.info('sync run stopped; the next run resumes from the last committed page');
+      else log.error({ err: message, errorCode: code }, 'sync run failed');
+      return { stream, outcome: aborted ? 'aborted' : 'error', ...totals, requests: meter.requests, rateLimited: meter.rateLimited, error: message, errorCode: code };
+    }
+  });
+}

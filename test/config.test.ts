@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs in demo mode on embedded Postgres with no configuration at all', () => {
+    const config = loadConfig({});
+    expect(config.ringcentral).toBeUndefined();
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.sync).toMatchObject({ backfillDays: 7, lookbackHours: 24, schedule: '*/5 * * * *', perPage: 1000 });
+  });
+
+  it('reads real credentials and defaults the server to RingCentral production', () => {
+    const config = loadConfig({ RC_CLIENT_ID: 'id', RC_CLIENT_SECRET: 'secret', RC_JWT: 'jwt', DATABASE_URL: 'postgres://u@h/db' });
+    expect(config.ringcentral).toEqual({ serverUrl: 'https://platform.ringcentral.com', clientId: 'id', clientSecret: 'secret', jwt: 'jwt' });
+    expect(config.databaseUrl).toBe('postgres://u@h/db');
+  });
+
+  it('reports every bad variable at once, one line each, naming it', () => {
+    const lines = problems({ SYNC_BACKFILL_DAYS: 'abc', PORT: '99999', SYNC_SCHEDULE: 'nope', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    expect(lines).toHaveLength(5);
+    expect(lines.find((l) => l.startsWith('SYNC_BACKFILL_DAYS:'))).toContain('must be a number');
+    expect(lines.find((l) => l.startsWith('PORT:'))).toContain('at most 65535');
+    expect(lines.find((l) => l.startsWith('SYNC_SCHEDULE:'))).toContain('cron');
+    expect(lines.find((l) => l.startsWith('LOG_LEVEL:'))).toContain('one of');
+    expect(lines.find((l) => l.startsWith('DATABASE_URL:'))).toContain('postgres://');
+  });
+
+  it('requires the secret and JWT together with the client id', () => {
+    expect(problems({ RC_CLIENT_ID: 'id' })).toEqual([
+      'RC_CLIENT_SECRET: is required when RC_CLIENT_ID is set',
+      'RC_JWT: is required when RC_CLIENT_ID is set',
+    ]);
+  });
+
+  it('never echoes a secret value back', () => {
+    const lines = problems({ DATABASE_URL: 'mysql://user:hunter2@host/db', RC_JWT: 'eyJsecret' });
+    expect(lines.join('\n')).not.toContain('hunter2');
+    expect(lines.join('\n')).not.toContain('eyJsecret');
+  });
+
+  it('rejects a page size beyond RingCentral maximum', () => {
+    expect(problems({ SYNC_PAGE_SIZE: '5000' })[0]).toMatch(/^SYNC_PAGE_SIZE: .*1000/);
+  });
+});
