@@ -144,6 +144,7 @@ CREATE TABLE "sync_state" (
 	"cursor" jsonb,
 	"sync_token" text,
 	"sync_token_at" timestamp with time zone,
+	"last_scan_at" timestamp with time zone,
 	"last_run_at" timestamp with time zone,
 	"last_success_at" timestamp with time zone,
 	"last_error" text,

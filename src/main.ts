@@ -34,15 +34,18 @@ export interface AppOptions {
   perPage?: number;
   /** Simulator settings for demo mode. */
   demo?: SimulatorOptions;
+  /** An already open (and owned by the caller) database, e.g. a test's. */
+  database?: Database;
 }
 
 /** Opens the database (migrating it), starts the simulator in demo mode, and resolves the account. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
-  const database = await openDatabase({
+  const owned = !options.database;
+  const database = options.database ?? (await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
-  });
+  }));
   let simulator: Simulator | undefined;
   try {
     await migrate(database);
@@ -69,12 +72,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       config, database, logger, api, accountId: account.id, simulator: sim,
       settings: { ...config.sync, ...(options.perPage ? { perPage: options.perPage } : {}) },
       async close() {
-        await database.close();
+        if (owned) await database.close();
         await sim?.close();
       },
     };
   } catch (error) {
-    await database.close().catch(() => undefined);
+    if (owned) await database.close().catch(() => undefined);
     await simulator?.close().catch(() => undefined);
     throw error;
   }

@@ -9,6 +9,8 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SESSION_BASE = 20_000_000_000;
 const MESSAGE_BASE = 400_000_000_000;
 const RECORDING_BASE = 3_000_000_000;
+// Keys are XORed with this before scrambling so that key 0 does not encode as "000000".
+const KEY_MASK = 0x5bd1e995;
 
 export interface CallIds {
   /** 15 chars like "ATquN2QNuxfWhtk". */
@@ -26,7 +28,7 @@ export interface CallIds {
 /** The ids of call `key`. */
 export function callIds(seed: number, key: number): CallIds {
   const rng = Rng.of(seed, key, 0x1d);
-  const scrambled = scramble32(key);
+  const scrambled = scramble32((key ^ KEY_MASK) >>> 0);
   return {
     id: rng.chars(9) + base62(scrambled, 6),
     sessionId: String(SESSION_BASE + key * 10 + rng.int(0, 9)),
@@ -41,19 +43,21 @@ export function keyFromId(seed: number, id: string): number | undefined {
   if (!/^[0-9A-Za-z]{15}$/.test(id)) return undefined;
   let scrambled = 0;
   for (const ch of id.slice(9)) scrambled = scrambled * 62 + BASE62.indexOf(ch);
-  return verify(seed, unscramble32(scrambled), (ids) => ids.id === id);
+  return verify(seed, (unscramble32(scrambled) ^ KEY_MASK) >>> 0, (ids) => ids.id === id);
 }
 
+/** The call key a sessionId belongs to, or undefined. */
 export function keyFromSessionId(seed: number, sessionId: string): number | undefined {
   if (!/^\d{11,}$/.test(sessionId)) return undefined;
   const key = Math.floor((Number(sessionId) - SESSION_BASE) / 10);
   return verify(seed, key, (ids) => ids.sessionId === sessionId);
 }
 
+/** The call key a telephonySessionId belongs to, or undefined. */
 export function keyFromTelephonySessionId(seed: number, tsid: string): number | undefined {
   const m = /^s-a[0-9a-f]{5}([0-9a-f]{8})z[0-9a-f]{14}$/.exec(tsid);
   if (!m) return undefined;
-  return verify(seed, unscramble32(parseInt(m[1] as string, 16)), (ids) => ids.telephonySessionId === tsid);
+  return verify(seed, (unscramble32(parseInt(m[1] as string, 16)) ^ KEY_MASK) >>> 0, (ids) => ids.telephonySessionId === tsid);
 }
 
 function verify(seed: number, key: number, same: (ids: CallIds) => boolean): number | undefined {

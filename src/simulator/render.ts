@@ -21,7 +21,7 @@ export function serveCall(world: World, key: number, now: number, view: View, sh
   const { record: full, expected, draft } = world.version(key, state.stage);
   const { accountId } = world.ctx.company;
   // Spec: legs, billing and lastModifiedTime are "for Detailed view only".
-  const { legs, billing, ...rest } = full;
+  const { legs, billing, uri: _draftUri, ...rest } = full;
   const record: CallLogRecord = {
     uri: `${world.ctx.origin}/restapi/v1.0/account/${accountId}/call-log/${full.id}?view=${view}`,
     ...rest,

@@ -48,7 +48,7 @@ function masterLeg(c: Caller, to: PartyJson, ext: Ext, durationMs: number, resul
 }
 
 /** A FindMe leg ringing the user's mobile. */
-function findMeLeg(b: CallBuilder, c: Caller, user: Ext, offsetMs: number, durationMs: number, result: string, reason: string): LegSpec {
+function findMeLeg(c: Caller, user: Ext, offsetMs: number, durationMs: number, result: string, reason: string): LegSpec {
   return {
     offsetMs, durationMs, direction: 'Outbound', action: 'FindMe', result, reason,
     from: { phoneNumber: c.fromLeg.phoneNumber, name: user.name },
@@ -97,7 +97,7 @@ const inboundAnswered: ScenarioFn = (b, ctx) => {
   if (b.rng.chance(0.4)) {
     // The user's mobile rang at the same time and stopped when the desk phone answered.
     const offset = b.rng.int(1_000, 3_000);
-    legs.push(findMeLeg(b, c, user, offset, Math.max(1_000, ring - offset), 'Stopped', 'Stopped'));
+    legs.push(findMeLeg(c, user, offset, Math.max(1_000, ring - offset), 'Stopped', 'Stopped'));
     lateLegs.push(1);
   }
   return {
@@ -115,7 +115,7 @@ const inboundFindMeAnswered: ScenarioFn = (b, ctx) => {
   const total = deskRing + 3_000 + talk;
   const legs = [
     masterLeg(c, to, user, total, 'Accepted', 'Accepted'),
-    findMeLeg(b, c, user, deskRing, total - deskRing, 'Call connected', 'Accepted'),
+    findMeLeg(c, user, deskRing, total - deskRing, 'Call connected', 'Accepted'),
   ];
   return {
     ...base(c, to, user, total), result: 'Accepted', reason: 'Accepted', legs, lateLegs: [],
@@ -162,7 +162,7 @@ const inboundMissed: ScenarioFn = (b, ctx) => {
   const legs = [masterLeg(c, to, user, ring, 'Missed', 'No Answer')];
   const lateLegs: number[] = [];
   if (b.rng.chance(0.5)) {
-    legs.push(findMeLeg(b, c, user, b.rng.int(2_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
+    legs.push(findMeLeg(c, user, b.rng.int(2_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
     lateLegs.push(1);
   }
   return { ...base(c, to, user, ring), result: 'Missed', reason: 'No Answer', legs, lateLegs, disposition: 'MISSED', answeredBy: null };
@@ -175,7 +175,7 @@ const userVoicemail: ScenarioFn = (b, ctx) => {
   const ring = b.rng.int(15_000, 25_000);
   const recorded = b.rng.int(8_000, 120_000);
   const legs = [masterLeg(c, to, user, ring + recorded, 'Voicemail')];
-  if (b.rng.chance(0.6)) legs.push(findMeLeg(b, c, user, b.rng.int(3_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
+  if (b.rng.chance(0.6)) legs.push(findMeLeg(c, user, b.rng.int(3_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
   return {
     ...base(c, to, user, ring + recorded), result: 'Voicemail', legs, lateLegs: [], disposition: 'VOICEMAIL',
     answeredBy: null, voicemail: { mailbox: user, leg: 0, recordedMs: recorded },

@@ -36,8 +36,15 @@ export function generateHistory(world: World, opts: { from: number; to: number; 
   const limit = opts.to - 1;
   for (let i = 0; i < opts.calls; i++) {
     const key = world.size;
-    const startMs = starts[i] as number;
-    const draft = buildCall(ctx, key, startMs);
+    let startMs = starts[i] as number;
+    let draft = buildCall(ctx, key, startMs);
+    // A call must have ended and reached the log before history.to: move late starters earlier.
+    // (Content depends on the key, not the start time, so the rebuilt call is the same call.)
+    const latestEnd = opts.to - 31_000;
+    if (draft.endMs > latestEnd) {
+      startMs = Math.max(opts.from, startMs - (draft.endMs - latestEnd));
+      draft = buildCall(ctx, key, startMs);
+    }
     const timing = planVersions(ctx, draft, { modDelay: [MINUTE, 10 * MINUTE], late: opts.late });
     clampTo(timing, limit);
     world.add(draft, startMs, timing);

@@ -25,14 +25,17 @@ export interface SimulatorOptions {
   accessTokenTtlSec?: number;
   /** Default 604800. */
   refreshTokenTtlSec?: number;
-  /** RingCentral's documented cap on parallel sessions per user+app ("usually five"); default 5. */
+  /**
+   * Cap on parallel sessions per user+app; a JWT login beyond it silently invalidates the oldest
+   * session (RingCentral: "usually five"). Default: no cap; pass 5 to imitate RingCentral.
+   */
   maxSessions?: number;
   /** Default RingCentral's limits; false = never limit (headers are still sent). */
   rateLimits?: false | Partial<Record<RateGroup, Partial<RateLimitSpec>>>;
   /**
    * Generated past traffic with start times spread over [from, to). Default: 1000 calls over the
    * 7 days before the start of the current UTC day (so a seed is stable within a day).
-   * Pass { calls: 0 } semantics via calls: 0 for an empty account.
+   * calls: 0 gives an account without history.
    */
   history?: { from: Date; to: Date; calls: number };
   /** Keep generating calls as real time passes (demo mode). */
@@ -92,11 +95,12 @@ export interface SimulatorStats {
   tokenErrors: number;
   revocations: number;
   serverErrorsInjected: number;
+  /** Live OAuth sessions (RingCentral caps them per user+app). */
+  sessions: number;
+  /** Requests to /__sim/ (not counted in `requests`). */
   admin: number;
   calls: { total: number; visible: number; held: number };
 }
-
-export type FaultGroup = RateGroup | undefined;
 
 export interface ServerErrorFault {
   /** How many failures to inject. */

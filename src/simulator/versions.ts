@@ -7,6 +7,7 @@ import type { CallLogRecord, ExpectedOutcome } from './types.ts';
 
 export const MOD_CODES: readonly (ModKind | null)[] = [null, 'recordingAdded', 'voicemailLinked', 'legsAdded', 'resultFinalised'];
 
+/** Column code of a modification kind (0 = none). */
 export function modCode(kind: ModKind | null): number {
   return MOD_CODES.indexOf(kind);
 }

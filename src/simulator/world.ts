@@ -28,6 +28,7 @@ export interface StoredMessage extends VoicemailDraft {
   lastModifiedMs: number;
 }
 
+/** All calls, their version timing and the indexes over them. */
 export class World {
   readonly start: number[] = [];
   readonly t0: number[] = [];
@@ -131,6 +132,15 @@ export class World {
     return stage === 1 ? { stage, deleted, lastModifiedMs: t1, kind: 1 } : { stage, deleted, lastModifiedMs: t0, kind: 0 };
   }
 
+  /**
+   * Allocation-free variant of state() for scans over many calls: -1 while invisible, otherwise
+   * bit 0 = stage (1 after the modification) and bit 1 = deleted.
+   */
+  flags(key: number, now: number): number {
+    if (!((this.t0[key] as number) <= now)) return -1;
+    return ((this.t1[key] as number) <= now ? 1 : 0) | ((this.t2[key] as number) <= now ? 2 : 0);
+  }
+
   /** The full draft of a call (rebuilt; cheap). */
   draft(key: number): CallDraft {
     return buildCall(this.ctx, key, this.start[key] as number);
@@ -162,22 +172,24 @@ export class World {
     return held;
   }
 
-  /** Makes every held version visible at `now` (or just after the last cursor handed out). */
+  /** Makes every held version visible at `now` (or just after the last cursor handed out); returns calls affected. */
   release(now: number): number {
     const at = Math.max(now, this.maxCursorIssued + 1);
     let released = 0;
     for (let key = 0; key < this.size; key++) {
       let floor = at;
+      let held = false;
       for (const col of [this.t0, this.t1, this.t2]) {
         const t = col[key] as number;
         if (t === Infinity) {
           col[key] = floor;
-          released++;
+          held = true;
         } else if (Number.isFinite(t)) {
           // Keep a call's versions in order even if an earlier one lies in the future.
           floor = Math.max(floor, t);
         }
       }
+      if (held) released++;
     }
     if (released > 0) this.indexEvents();
     return released;

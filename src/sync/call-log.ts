@@ -101,7 +101,7 @@ async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
 
 /** Upserts a page and moves the checkpoint in one transaction; syncedThrough never moves backwards. */
 async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StatePatch): Promise<void> {
-  await ctx.database.db.transaction(async (tx) => {
+  await ctx.writeTransaction(async (tx) => {
     const counts = await upsertCallPage(tx, ctx.accountId, entries);
     if (patch.syncedThrough) {
       const current = await readSyncState(tx, ctx.accountId, ctx.stream);

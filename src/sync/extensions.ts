@@ -18,7 +18,7 @@ export async function syncExtensions(ctx: RunContext): Promise<void> {
     const result = await ctx.api.extensionsPage(page, ctx.meter, ctx.signal);
     seen.push(...result.records.map((r) => r.id));
     const last = result.nextPage === undefined;
-    await ctx.database.db.transaction(async (tx) => {
+    await ctx.writeTransaction(async (tx) => {
       const counts = await upsertExtensions(tx, ctx.accountId, result.records);
       if (last) counts.updated += await markMissingExtensions(tx, ctx.accountId, seen);
       await writeSyncState(tx, ctx.accountId, ctx.stream, {

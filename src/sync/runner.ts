@@ -29,6 +29,8 @@ export interface RunContext {
   now(): Date;
   /** Adds a page's counts to the run row inside the page's transaction. */
   recordPage(tx: Db, counts: PageCounts): Promise<void>;
+  /** Runs a page's transaction, timing it. */
+  writeTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Throws SyncAbortedError when a stop was requested; called between pages. */
   checkpoint(): void;
   onProgress?: ((progress: Progress) => void) | undefined;
@@ -50,6 +52,8 @@ export interface Progress {
 
 export interface RunResult extends PageCounts {
   stream: string;
+  /** Time spent in page transactions (writing rows and checkpoints), for the benchmark and logs. */
+  writeMs: number;
   outcome: 'success' | 'error' | 'aborted';
   requests: RequestCounts;
   rateLimited: number;
@@ -80,7 +84,7 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
     await closeAbandonedRuns(db, accountId, stream);
     const runId = await startRun(db, accountId, stream);
     const meter = new RequestMeter();
-    const totals: PageCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const totals = { inserted: 0, updated: 0, unchanged: 0, writeMs: 0 };
     const signal = deps.signal ?? new AbortController().signal;
     const ctx: RunContext = {
       database, accountId, stream, api: deps.api, meter, runId, signal, logger: log, settings: deps.settings,
@@ -91,6 +95,14 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
         totals.inserted += counts.inserted;
         totals.updated += counts.updated;
         totals.unchanged += counts.unchanged;
+      },
+      async writeTransaction(fn) {
+        const started = performance.now();
+        try {
+          return await db.transaction(fn);
+        } finally {
+          totals.writeMs += performance.now() - started;
+        }
       },
       checkpoint() {
         if (signal.aborted) throw new SyncAbortedError(`${stream}: stopped at a page boundary`);

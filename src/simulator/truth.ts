@@ -1,0 +1,80 @@
+// Ground truth: what a correct, complete sync must hold given what the simulator shows right now.
+// Built on demand from the world (nothing is kept per call), newest call first; streamed over HTTP so a
+// 100k-call truth never has to exist as one giant string.
+
+import type { ServerResponse } from 'node:http';
+import { extensionJson } from './company.ts';
+import type { SimContext } from './context.ts';
+import { messageJson, serveCall } from './render.ts';
+import type { GroundTruth, MessageJson, SimulatorStats, TruthCall } from './types.ts';
+
+function* truthCalls(ctx: SimContext, now: number): Generator<TruthCall> {
+  const { world } = ctx;
+  for (let i = world.order.length - 1; i >= 0; i--) {
+    const key = world.order[i] as number;
+    const served = serveCall(world, key, now, 'Detailed', true);
+    if (!served) continue;
+    yield { id: served.record.id, record: served.record, deleted: served.deleted, scenario: served.scenario, expected: served.expected };
+  }
+}
+
+function truthMessages(ctx: SimContext, now: number): MessageJson[] {
+  const origin = ctx.world.ctx.origin;
+  return ctx.world.messages
+    .filter((m) => m.creationMs <= now)
+    .sort((a, b) => b.creationMs - a.creationMs || Number(b.id) - Number(a.id))
+    .map((m) => messageJson(origin, ctx.company, m));
+}
+
+function extensions(ctx: SimContext): GroundTruth['extensions'] {
+  return ctx.company.extensions.map((e) => extensionJson(ctx.world.ctx.origin, ctx.company, e));
+}
+
+/** Ground truth for the current instant, as one object. */
+export function groundTruth(ctx: SimContext): GroundTruth {
+  const now = ctx.clock();
+  return { accountId: ctx.company.accountId, extensions: extensions(ctx), calls: [...truthCalls(ctx, now)], messages: truthMessages(ctx, now) };
+}
+
+/** Writes the same JSON as groundTruth() piece by piece, honouring back-pressure. */
+export async function streamGroundTruth(ctx: SimContext, res: ServerResponse): Promise<void> {
+  const now = ctx.clock();
+  const write = async (chunk: string): Promise<void> => {
+    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+  };
+  await write(`{"accountId":${JSON.stringify(ctx.company.accountId)},"extensions":${JSON.stringify(extensions(ctx))},"calls":[`);
+  let first = true;
+  let batch = '';
+  for (const call of truthCalls(ctx, now)) {
+    batch += (first ? '' : ',') + JSON.stringify(call);
+    first = false;
+    if (batch.length > 1 << 20) {
+      await write(batch);
+      batch = '';
+    }
+  }
+  await write(`${batch}],"messages":${JSON.stringify(truthMessages(ctx, now))}}`);
+  res.end();
+}
+
+/** Counters plus world size, for sim.stats() and GET /__sim/stats. */
+export function stats(ctx: SimContext): SimulatorStats {
+  const c = ctx.counters;
+  const { world } = ctx;
+  const now = ctx.clock();
+  let visible = 0;
+  for (let key = 0; key < world.size; key++) if (world.state(key, now)) visible++;
+  return {
+    requests: { ...c.requests },
+    byStatus: { ...c.byStatus },
+    rateLimited: { ...c.rateLimited },
+    rateLimitedTotal: Object.values(c.rateLimited).reduce((a, b) => a + b, 0),
+    tokenGrants: { ...c.tokenGrants },
+    tokenErrors: c.tokenErrors,
+    revocations: c.revocations,
+    serverErrorsInjected: ctx.faults.injectedServerErrors,
+    sessions: ctx.tokens.activeSessions,
+    admin: c.admin,
+    calls: { total: world.size, visible, held: world.heldCount() },
+  };
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
+import { history } from '../helpers/harness.ts';
+
+const BIN = path.resolve('bin/callsync.js');
+let sim: Simulator;
+let dataDir: string;
+let dbUrl: string | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 41, history: history(120, 2), rateLimits: false });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'callsync-cli-'));
+  if (testServerUrl) dbUrl = await createEmptyPostgresDatabase();
+  env = {
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME ?? '/tmp',
+    CALLSYNC_DATA_DIR: dataDir,
+    RC_SERVER_URL: sim.url,
+    RC_CLIENT_ID: sim.credentials.clientId,
+    RC_CLIENT_SECRET: sim.credentials.clientSecret,
+    RC_JWT: sim.credentials.jwt,
+    SYNC_BACKFILL_DAYS: '3',
+    LOG_LEVEL: 'silent',
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+  };
+});
+
+afterAll(async () => {
+  await sim?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (dbUrl) await dropPostgresDatabase(dbUrl);
+});
+
+/** Runs the CLI in a child process; asynchronously, because the simulator it talks to lives in this process. */
+function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
+}
+
+describe('callsync CLI', () => {
+  it('sync: one pass over all streams, exit 0, one summary line per stream', async () => {
+    const result = await run(['sync']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^extensions: success; \d+ new/m);
+    expect(result.stdout).toMatch(/^call-log: success; 120 new, 0 updated, 0 unchanged; requests Heavy \d+; 429s 0$/m);
+  });
+
+  it('status: shows each stream with its last success, synced-through and the last run', async () => {
+    const result = await run(['status']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`account ${sim.accountId}`);
+    expect(result.stdout).toMatch(/call-log\n\s+last success\s+\d{4}-/);
+    expect(result.stdout).toMatch(/last run\s+success at .*; requests Heavy \d+.*; 429s 0/);
+  });
+
+  it('a bad environment variable stops with exit 2 and a line naming it', async () => {
+    const result = await run(['sync'], { SYNC_LOOKBACK_HOURS: 'soon' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('SYNC_LOOKBACK_HOURS: must be a number (got "soon")');
+  });
+
+  it('a bad flag stops with exit 2 and names the flag', async () => {
+    const result = await run(['backfill', '--from', 'last tuesday']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--from must be a date like 2026-11-01');
+  });
+
+  it('a sync that fails exits non-zero with RingCentral error code in the message', async () => {
+    const result = await run(['sync'], { RC_JWT: 'not-the-jwt', CALLSYNC_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'callsync-cli-bad-')), ...(dbUrl ? { DATABASE_URL: dbUrl } : {}) });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/HTTP 400 OAU-140: logging in to RingCentral with the JWT failed/);
+  });
+
+  it('backfill: reads a past period and reports it', async () => {
+    const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const result = await run(['backfill', '--from', from]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^call-log-backfill: success; 0 new, 0 updated, 120 unchanged/m);
+  });
+});

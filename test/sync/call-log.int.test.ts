@@ -1,0 +1,107 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syncAll } from '../../src/main.ts';
+import { readSyncState } from '../../src/store/sync-state.ts';
+import { databaseKind } from '../helpers/database.ts';
+import { expectDatabaseEqualsTruth, history, startHarness, type Harness } from '../helpers/harness.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const callLogRun = (results: Awaited<ReturnType<typeof syncAll>>) => {
+  const run = results.find((r) => r.stream === 'call-log')!;
+  expect(run.error).toBeUndefined();
+  expect(run.outcome).toBe('success');
+  return run;
+};
+
+describe(`call-log sync through the SDK against the simulator (${databaseKind})`, () => {
+  it('a full backfill equals the generator ground truth, in no more requests than pages plus one per window', async () => {
+    harness = await startHarness({ seed: 11, history: history(450, 3) }, { SYNC_FAST_PATH: 'off' });
+    const app = await harness.app();
+    const run = callLogRun(await syncAll(app));
+    await expectDatabaseEqualsTruth(harness);
+    const visible = harness.sim.truth().calls.length;
+    expect(run.inserted).toBe(visible);
+    const windows = 4; // SYNC_BACKFILL_DAYS=4 in 24-hour windows
+    expect(run.requests.Heavy).toBeLessThanOrEqual(Math.ceil(visible / 100) + windows);
+    const state = await readSyncState(app.database.db, app.accountId, 'call-log');
+    expect(state?.cursor).toBeNull();
+    expect(state?.syncedThrough).toBeInstanceOf(Date);
+  });
+
+  it('writes nothing on a second pass over unchanged data', async () => {
+    harness = await startHarness({ seed: 12, history: history(200, 2) }, { SYNC_FAST_PATH: 'off', SYNC_LOOKBACK_HOURS: '72' });
+    const app = await harness.app();
+    callLogRun(await syncAll(app));
+    const second = callLogRun(await syncAll(app));
+    expect(second).toMatchObject({ inserted: 0, updated: 0 });
+    expect(second.unchanged).toBeGreaterThan(0);
+  });
+
+  it('a later pass picks up late and modified records, and deleted records become tombstones (window scan)', async () => {
+    harness = await startHarness(
+      { seed: 13, history: history(400, 2), late: { heldFraction: 0.1, modifiedFraction: 0.15, deletedFraction: 0.05 } },
+      { SYNC_FAST_PATH: 'off', SYNC_LOOKBACK_HOURS: '72' },
+    );
+    const app = await harness.app();
+    callLogRun(await syncAll(app));
+    await expectDatabaseEqualsTruth(harness);
+    harness.sim.release();
+    const truth = harness.sim.truth();
+    expect(truth.calls.some((c) => c.deleted)).toBe(true);
+    const second = callLogRun(await syncAll(app));
+    expect(second.inserted).toBeGreaterThan(0);
+    expect(second.updated).toBeGreaterThan(0);
+    await expectDatabaseEqualsTruth(harness);
+    const [tombstones] = await app.database.query<{ n: number }>(sql`select count(*)::int as n from calls where deleted`);
+    expect(tombstones!.n).toBe(truth.calls.filter((c) => c.deleted).length);
+  });
+
+  it('the extract-sync fast path picks up late and changed records with fewer Heavy requests than a scan', async () => {
+    harness = await startHarness(
+      { seed: 14, history: history(600, 2), late: { heldFraction: 0.1, modifiedFraction: 0.1, deletedFraction: 0.05 } },
+      { SYNC_FAST_PATH: 'extract-sync', SYNC_LOOKBACK_HOURS: '72' },
+    );
+    const app = await harness.app();
+    callLogRun(await syncAll(app));
+    const state = await readSyncState(app.database.db, app.accountId, 'call-log');
+    expect(state?.syncToken).toBeTruthy();
+    harness.sim.release();
+    const second = callLogRun(await syncAll(app));
+    await expectDatabaseEqualsTruth(harness);
+    const scanPages = Math.ceil(harness.sim.truth().calls.length / 100);
+    expect(second.requests.Heavy).toBeLessThan(scanPages);
+  });
+
+  it('falls back to the window scan when RingCentral rejects the sync token, and still converges', async () => {
+    harness = await startHarness(
+      { seed: 15, history: history(300, 2), late: { heldFraction: 0.1, modifiedFraction: 0.1, deletedFraction: 0.05 } },
+      { SYNC_FAST_PATH: 'extract-sync', SYNC_LOOKBACK_HOURS: '72' },
+    );
+    const app = await harness.app();
+    callLogRun(await syncAll(app));
+    harness.sim.faults.invalidateSyncTokens();
+    harness.sim.release();
+    const second = callLogRun(await syncAll(app));
+    expect(second.requests.Heavy).toBeGreaterThanOrEqual(Math.ceil(harness.sim.truth().calls.length / 100));
+    await expectDatabaseEqualsTruth(harness);
+    const state = await readSyncState(app.database.db, app.accountId, 'call-log');
+    expect(state?.syncToken).toBeTruthy();
+  });
+
+  it('syncs the extension list: users, call queues and IVR menus', async () => {
+    harness = await startHarness({ seed: 16, history: history(10, 1) });
+    const app = await harness.app();
+    const results = await syncAll(app);
+    expect(results.find((r) => r.stream === 'extensions')?.outcome).toBe('success');
+    const rows = await app.database.query<{ id: string; type: string; name: string }>(sql`select id, type, name from extensions where account_id = ${app.accountId}`);
+    const truth = harness.sim.truth();
+    expect(rows.map((r) => r.id).sort()).toEqual(truth.extensions.map((e) => String(e.id)).sort());
+    const types = rows.map((r) => r.type);
+    for (const type of ['User', 'Department', 'IvrMenu']) expect(types).toContain(type);
+  });
+});
