@@ -7,6 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import postgres from 'postgres';
 import { loadConfig } from '../src/config.ts';
@@ -18,7 +21,7 @@ const calls = Number(process.env.BENCH_CALLS ?? 100_000);
 const days = 7;
 
 // The simulator runs in its own process so that the RSS measured below is callsync's alone.
-const sim = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'simulator', '--port', '0', '--calls', String(calls), '--days', String(days), '--live-rate', '0', '--no-rate-limits'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const sim = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'simulator', '--port', '0', '--calls', String(calls), '--days', String(days), '--live-rate', '0', '--no-rate-limits', '--profile', 'contact-center'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const simInfo = await new Promise<{ url: string; clientId: string; clientSecret: string; jwt: string }>((resolve, reject) => {
   sim.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   createInterface({ input: sim.stdout! }).on('line', (line) => {
@@ -26,15 +29,14 @@ const simInfo = await new Promise<{ url: string; clientId: string; clientSecret:
   });
 });
 
+console.error(`simulator ready at ${simInfo.url} with ${calls} calls`);
 const dbName = `callsync_bench_${Date.now()}`;
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${dbName}`);
 const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
 
-let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 20);
+/** The kernel's own high-water mark of this process' resident memory (VmHWM), in bytes. */
+const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
 
 try {
   const config = loadConfig({
@@ -48,25 +50,28 @@ try {
     LOG_LEVEL: 'silent',
   });
   const app = await createApp(config, { logger: silentLogger, rateLimitsEnabled: false });
+  console.error('backfilling…');
   const started = performance.now();
   const results = await syncAll(app);
   const elapsedS = (performance.now() - started) / 1000;
-  clearInterval(sampler);
+  const peak = peakRss();
   const callLog = results.find((r) => r.stream === 'call-log')!;
   if (callLog.outcome !== 'success') throw new Error(`sync failed: ${callLog.error}`);
 
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-  const [{ n: callRows }] = await sql<{ n: number }[]>`select count(*)::int as n from calls`;
-  const [{ n: legRows }] = await sql<{ n: number }[]>`select count(*)::int as n from call_legs`;
+  const count = async (table: string) => (await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`))[0]!.n;
+  const callRows = await count('calls');
+  const legRows = await count('call_legs');
   const windows = Math.ceil(((days + 1) * 24) / config.sync.windowHours);
   const minimum = Math.ceil(callRows / 1000);
   const writeRowsPerS = (callRows + legRows) / (callLog.writeMs / 1000);
 
+  console.error('copying the same rows with COPY…');
   // COPY the same rows into identical tables (same columns, indexes and constraints).
   await sql`create table copy_calls (like calls including all)`;
   await sql`create table copy_call_legs (like call_legs including all)`;
-  const callsCsv = await copyOut(sql, 'calls');
-  const legsCsv = await copyOut(sql, 'call_legs');
+  const callsCsv = await copyOut(dbUrl, 'calls');
+  const legsCsv = await copyOut(dbUrl, 'call_legs');
   const copyStarted = performance.now();
   await copyIn(sql, 'copy_calls', callsCsv);
   await copyIn(sql, 'copy_call_legs', legsCsv);
@@ -77,32 +82,35 @@ try {
   await app.close();
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`backfill of ${fmt(callRows)} calls and ${fmt(legRows)} legs from the simulator (rate limits off) into PostgreSQL`);
+  console.log(`backfill of ${fmt(callRows)} calls and ${fmt(legRows)} legs (${(legRows / callRows).toFixed(1)} a call) from the simulator (rate limits off) into PostgreSQL`);
   console.log(`  elapsed            ${elapsedS.toFixed(1)} s (fetch + parse + write)`);
   console.log(`  calls/s            ${fmt(callRows / elapsedS)}`);
   console.log(`  legs/s             ${fmt(legRows / elapsedS)}`);
-  console.log(`  peak RSS           ${(peakRss / 1024 / 1024).toFixed(0)} MB (target < 256 MB)`);
+  console.log(`  peak RSS           ${(peak / 1024 / 1024).toFixed(0)} MB (target < 256 MB; heap ceiling --max-old-space-size=256 as in bin/callsync.js)`);
   console.log(`  Heavy requests     ${callLog.requests.Heavy} (minimum ⌈records/1000⌉ = ${minimum}; allowed ${minimum + windows} with ${windows} windows)`);
   console.log(`  write stage        ${fmt(writeRowsPerS)} rows/s (${(callLog.writeMs / 1000).toFixed(1)} s in page transactions)`);
   console.log(`  plain COPY         ${fmt(copyRowsPerS)} rows/s (${copyS.toFixed(1)} s into identical tables)`);
   console.log(`  write / COPY       ${((writeRowsPerS / copyRowsPerS) * 100).toFixed(0)}% (target ≥ 50%)`);
 } finally {
-  clearInterval(sampler);
   sim.kill('SIGTERM');
   await once(sim, 'exit').catch(() => undefined);
   await admin.unsafe(`drop database if exists ${dbName} with (force)`);
   await admin.end();
 }
 
-async function copyOut(sql: postgres.Sql, table: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const stream = await sql.unsafe(`copy ${table} to stdout`).readable();
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** COPY a table out into memory (untimed). A connection of its own each time: postgres.js can stall on a
+ * second COPY TO STDOUT over the same connection. */
+async function copyOut(url: string, table: string): Promise<Buffer> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await sql.unsafe(`copy ${table} to stdout`).readable()) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    await sql.end();
+  }
 }
 
 async function copyIn(sql: postgres.Sql, table: string, data: Buffer): Promise<void> {
-  const stream = await sql.unsafe(`copy ${table} from stdin`).writable();
-  stream.end(data);
-  await once(stream, 'finish');
+  await pipeline(Readable.from([data]), await sql.unsafe(`copy ${table} from stdin`).writable());
 }

@@ -68,7 +68,16 @@ export function describeError(error: unknown): string {
     if (e instanceof RingCentralApiError) {
       const code = e.errorCode ? ` ${e.errorCode}` : '';
       parts.push(`HTTP ${e.status ?? '-'}${code}: ${e.message}`);
-    } else parts.push(e instanceof Error ? e.message : String(e));
+    } else parts.push(shorten(e instanceof Error ? e.message : String(e)));
   }
   return parts.join(': ');
+}
+
+/**
+ * drizzle puts the whole statement and its parameters (a page of records, megabytes) into its error
+ * message; the Postgres error in its cause is what matters.
+ */
+function shorten(message: string): string {
+  if (message.startsWith('Failed query:')) return 'database statement failed';
+  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
 }

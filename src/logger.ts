@@ -11,6 +11,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: [
           '*.access_token', '*.refresh_token', '*.jwt', '*.clientSecret', '*.client_secret', '*.assertion',

@@ -14,7 +14,11 @@ export interface BuildCtx {
   seed: number;
   company: Company;
   customers: Customer[];
+  /** Which traffic mix to draw scenarios from (see scenarios.ts PROFILES). */
+  profile?: TrafficProfile;
 }
+
+export type TrafficProfile = 'office' | 'contact-center';
 
 export const REASON_TEXT: Record<string, string> = {
   Accepted: 'The call connected to and was accepted by this number.',

@@ -30,7 +30,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const seed = opts.seed ?? 1;
   const clock = opts.clock ?? Date.now;
   const company = generateCompany(seed);
-  const buildCtx: BuildCtx = { origin: '', seed, company, customers: generateCustomers(seed, CUSTOMERS) };
+  const buildCtx: BuildCtx = { origin: '', seed, company, customers: generateCustomers(seed, CUSTOMERS), profile: opts.profile ?? 'office' };
   const world = new World(buildCtx);
 
   // Default history ends at the start of the current UTC day so a seed gives the same calls all day.

@@ -44,6 +44,8 @@ export interface SimulatorOptions {
   late?: { heldFraction: number; modifiedFraction: number; deletedFraction: number };
   /** Omit paging.totalPages/totalElements (and navigation.lastPage) as RingCentral may. */
   omitTotals?: boolean;
+  /** Traffic mix: 'office' (default, ~2 legs a call) or 'contact-center' (queue-heavy, ~3 legs a call). */
+  profile?: 'office' | 'contact-center';
   /** Test hook: the simulator's notion of "now" in epoch ms. Default Date.now. */
   clock?: () => number;
 }

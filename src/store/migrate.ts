@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { sql } from 'drizzle-orm';
 import type { Database } from './db.ts';
@@ -14,7 +13,10 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 export async function migrate(database: Database): Promise<void> {
   await database.withAdvisoryLock('callsync:migrate', async () => {
     const db = database.db as never;
-    if (database.kind === 'pglite') await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    if (database.kind === 'pglite') {
+      const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
+      await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    }
     else await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
   });
 }

@@ -1,6 +1,6 @@
 import { RingCentralApiError } from '../errors.ts';
 import type { CallLogEntry } from '../ringcentral/payloads.ts';
-import { upsertCallPage } from '../store/calls.ts';
+import { prepareCallPage, writeCallPage } from '../store/calls.ts';
 import { readSyncState, writeSyncState, type StatePatch } from '../store/sync-state.ts';
 import type { RunContext } from './runner.ts';
 import { planWindows, type ScanCursor } from './windows.ts';
@@ -83,7 +83,7 @@ async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
       const next: ScanCursor | null = !done
         ? { ...start, windowFrom: window.from.toISOString(), page: result.nextPage! }
         : lastWindow ? null : { ...start, windowFrom: window.to.toISOString(), page: 1 };
-      const patch: StatePatch = { cursor: next, addRecords: result.entries.length };
+      const patch: StatePatch = { cursor: next };
       if (done) {
         patch.syncedThrough = window.to;
         if (lastWindow) patch.lastScanAt = ctx.now();
@@ -101,13 +101,14 @@ async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
 
 /** Upserts a page and moves the checkpoint in one transaction; syncedThrough never moves backwards. */
 async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StatePatch): Promise<void> {
+  const page = prepareCallPage(ctx.accountId, entries);
   await ctx.writeTransaction(async (tx) => {
-    const counts = await upsertCallPage(tx, ctx.accountId, entries);
+    const counts = await writeCallPage(tx, page);
     if (patch.syncedThrough) {
       const current = await readSyncState(tx, ctx.accountId, ctx.stream);
       if (current?.syncedThrough && current.syncedThrough > patch.syncedThrough) delete patch.syncedThrough;
     }
-    await writeSyncState(tx, ctx.accountId, ctx.stream, patch);
+    await writeSyncState(tx, ctx.accountId, ctx.stream, { ...patch, addRecords: counts.inserted + counts.updated });
     await ctx.recordPage(tx, counts);
   });
 }
@@ -129,7 +130,7 @@ async function followFastPath(ctx: RunContext, first: { syncToken: string } | { 
   for (let requests = 0; requests < MAX_EXTRACT_REQUESTS; requests++) {
     ctx.checkpoint();
     const page = await ctx.api.extractSync(query, ctx.meter, ctx.signal);
-    const patch: StatePatch = { syncToken: page.syncToken, syncTokenAt: ctx.now(), addRecords: page.entries.length };
+    const patch: StatePatch = { syncToken: page.syncToken, syncTokenAt: ctx.now() };
     if (!page.newerRecordsExist && page.syncTime) patch.syncedThrough = page.syncTime;
     await writePage(ctx, page.entries, patch);
     ctx.onProgress?.({ stream: ctx.stream, records: page.entries.length, requests: { ...ctx.meter.requests } });

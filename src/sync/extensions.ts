@@ -22,7 +22,7 @@ export async function syncExtensions(ctx: RunContext): Promise<void> {
       const counts = await upsertExtensions(tx, ctx.accountId, result.records);
       if (last) counts.updated += await markMissingExtensions(tx, ctx.accountId, seen);
       await writeSyncState(tx, ctx.accountId, ctx.stream, {
-        addRecords: result.records.length,
+        addRecords: counts.inserted + counts.updated,
         ...(last ? { syncedThrough: ctx.now(), lastScanAt: ctx.now() } : {}),
       });
       await ctx.recordPage(tx, counts);

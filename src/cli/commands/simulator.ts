@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startSimulator } from '../../simulator/index.ts';
+import { UsageError } from '../../errors.ts';
 import { action, parseIntFlag } from '../context.ts';
 
 interface SimulatorFlags {
@@ -10,6 +11,7 @@ interface SimulatorFlags {
   liveRate: string;
   rateLimits: boolean;
   late: boolean;
+  profile: string;
 }
 
 export function registerSimulator(program: Command): void {
@@ -22,16 +24,19 @@ export function registerSimulator(program: Command): void {
     .option('--days <n>', 'days the history spans, ending now', '7')
     .option('--live-rate <n>', 'new calls per minute as time passes (0 = none)', '2')
     .option('--no-rate-limits', "serve without RingCentral's rate limits (benchmarks)")
+    .option('--profile <name>', 'traffic mix: office (~2 legs a call) or contact-center (queue-heavy, ~3 legs a call)', 'office')
     .option('--late', 'hold back some records and changes until POST /__sim/release')
     .action(action(async (flags: SimulatorFlags) => {
       const port = parseIntFlag('--port', flags.port, 0, 65535);
       const days = parseIntFlag('--days', flags.days, 1, 366);
       const calls = parseIntFlag('--calls', flags.calls, 0, 5_000_000);
       const liveRate = parseIntFlag('--live-rate', flags.liveRate, 0, 10_000);
+      if (flags.profile !== 'office' && flags.profile !== 'contact-center') throw new UsageError(`--profile must be office or contact-center (got "${flags.profile}")`);
       const to = new Date();
       const sim = await startSimulator({
         port,
         seed: parseIntFlag('--seed', flags.seed, 0, 2 ** 31 - 1),
+        profile: flags.profile,
         history: { from: new Date(to.getTime() - days * 86_400_000), to, calls },
         ...(liveRate > 0 ? { live: { callsPerMinute: liveRate } } : {}),
         ...(flags.rateLimits ? {} : { rateLimits: false as const }),

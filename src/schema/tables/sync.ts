@@ -21,6 +21,7 @@ export const syncState = pgTable(
     lastSuccessAt: ts('last_success_at'),
     lastError: text('last_error'),
     lastErrorCode: text('last_error_code'),
+    /** Rows this stream has written (inserted or changed) over its lifetime. */
     recordsSynced: bigint('records_synced', { mode: 'number' }).notNull().default(0),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
