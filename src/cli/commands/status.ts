@@ -30,7 +30,7 @@ export function registerStatus(program: Command): void {
               `  ${s.stream}\n` +
                 `    last success   ${at(s.lastSuccessAt)}\n` +
                 `    synced through ${at(s.syncedThrough)}${s.cursor ? '  (a pass is in progress; the next run resumes it)' : ''}\n` +
-                `    records written${s.recordsSynced}\n` +
+                `    rows written   ${s.recordsSynced}\n` +
                 `    last error     ${s.lastError ? `${s.lastErrorCode ? `[${s.lastErrorCode}] ` : ''}${s.lastError}` : '—'}\n` +
                 `    last run       ${run ? `${run.outcome} at ${at(run.startedAt)}; requests ${requests}; 429s ${run.rateLimited}` : '—'}\n`,
             );
