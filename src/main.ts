@@ -42,10 +42,7 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   const owned = !options.database;
-  const database = options.database ?? (await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
-  }));
+  const database = options.database ?? (await openConfiguredDatabase(config));
   let simulator: Simulator | undefined;
   try {
     await migrate(database);
@@ -81,6 +78,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     await simulator?.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The database the configuration names: DATABASE_URL, or the embedded one under CALLSYNC_DATA_DIR. */
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata') });
 }
 
 /** Demo traffic: a backfill's worth of history and a few new calls a minute. */

@@ -38,32 +38,44 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options.maxConnections ?? 5) : openPglite(options.dataDir);
 }
 
+/** Refuses a key this process already holds (a session-level advisory lock would let it in again). */
+function inProcessLock() {
+  const held = new Set<string>();
+  return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    if (held.has(key)) throw new StreamLockedError(`${key} is already being synced by this process`);
+    held.add(key);
+    try {
+      return await fn();
+    } finally {
+      held.delete(key);
+    }
+  };
+}
+
 function openPostgres(url: string, max: number): Database {
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'callsync' } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
-  const inProcess = new Set<string>();
+  const locally = inProcessLock();
   return {
     kind: 'postgres',
     db,
     query: async (statement) => rowsOf(await db.execute(statement)),
-    async withAdvisoryLock(key, fn) {
-      if (inProcess.has(key)) throw new StreamLockedError(`${key} is already being synced by this process`);
-      inProcess.add(key);
-      // Session-level locks live on one connection, so hold a reserved one for the whole run.
-      const reserved = await client.reserve();
-      try {
-        const [row] = await reserved`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
-        if (!row?.locked) throw new StreamLockedError(`${key} is being synced by another process`);
+    withAdvisoryLock: (key, fn) =>
+      locally(key, async () => {
+        // Session-level locks live on one connection, so hold a reserved one for the whole run.
+        const reserved = await client.reserve();
         try {
-          return await fn();
+          const [row] = await reserved`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
+          if (!row?.locked) throw new StreamLockedError(`${key} is being synced by another process`);
+          try {
+            return await fn();
+          } finally {
+            await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
+          }
         } finally {
-          await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
+          reserved.release();
         }
-      } finally {
-        reserved.release();
-        inProcess.delete(key);
-      }
-    },
+      }),
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -74,22 +86,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  // PGlite is one session owned by this process (its files cannot be opened by two processes), so an
-  // in-process lock is the whole story here.
-  const held = new Set<string>();
   return {
     kind: 'pglite',
     db,
     query: async (statement) => rowsOf(await db.execute(statement)),
-    async withAdvisoryLock(key, fn) {
-      if (held.has(key)) throw new StreamLockedError(`${key} is already being synced by this process`);
-      held.add(key);
-      try {
-        return await fn();
-      } finally {
-        held.delete(key);
-      }
-    },
+    // PGlite is one session owned by this process (its files cannot be opened by two processes), so an
+    // in-process lock is the whole story here.
+    withAdvisoryLock: inProcessLock(),
     close: () => client.close(),
   };
 }

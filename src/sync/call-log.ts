@@ -11,6 +11,8 @@ export const BACKFILL_STREAM = 'call-log-backfill';
 const HOUR = 3_600_000;
 /** extract-sync's documented maximum records per FSync request. */
 const EXTRACT_RECORD_COUNT = 1000;
+/** How far before the scan's start the fast-path token begins (duplicates are harmless: upserts). */
+const FAST_PATH_OVERLAP_MS = 5 * 60_000;
 /** Guards against a server that never stops saying newerRecordsExist. */
 const MAX_EXTRACT_REQUESTS = 10_000;
 
@@ -33,7 +35,7 @@ export async function syncCallLog(ctx: RunContext): Promise<void> {
   }
   if (!state?.syncedThrough) {
     const passTo = now;
-    await scan(ctx, newPass(new Date(now.getTime() - settings.backfillDays * 24 * HOUR), passTo, 'backfill'));
+    await scan(ctx, newPass(ctx, new Date(now.getTime() - settings.backfillDays * 24 * HOUR), passTo, 'backfill'));
     if (settings.fastPath === 'extract-sync') await startFastPath(ctx, passTo);
     return;
   }
@@ -49,7 +51,7 @@ export async function syncCallLog(ctx: RunContext): Promise<void> {
       await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncToken: null, syncTokenAt: null });
     }
   }
-  await scan(ctx, newPass(lookbackFrom, now, 'lookback'));
+  await scan(ctx, newPass(ctx, lookbackFrom, now, 'lookback'));
   if (settings.fastPath === 'extract-sync') await startFastPath(ctx, now);
 }
 
@@ -58,18 +60,22 @@ export async function backfillCallLog(ctx: RunContext, from: Date, to: Date): Pr
   const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
   const cursor = state?.cursor as ScanCursor | null | undefined;
   const same = cursor && cursor.passFrom === from.toISOString() && cursor.passTo === to.toISOString();
-  await scan(ctx, same ? cursor : newPass(from, to, 'backfill'));
+  await scan(ctx, same ? cursor : newPass(ctx, from, to, 'backfill'));
 }
 
-function newPass(from: Date, to: Date, reason: ScanCursor['reason']): ScanCursor {
-  return { mode: 'scan', reason, passFrom: from.toISOString(), passTo: to.toISOString(), windowFrom: from.toISOString(), page: 1 };
+function newPass(ctx: RunContext, from: Date, to: Date, reason: ScanCursor['reason']): ScanCursor {
+  const [first] = planWindows(from, to, ctx.settings.windowHours * HOUR);
+  return { mode: 'scan', reason, passFrom: from.toISOString(), passTo: to.toISOString(), windowFrom: first!.from.toISOString(), windowTo: first!.to.toISOString(), page: 1 };
 }
 
 /** Walks the pass window by window, oldest first, page by page; each page commits with its checkpoint. */
 async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
   const { stream, settings } = ctx;
   const passTo = new Date(start.passTo);
-  const windows = planWindows(new Date(start.windowFrom), passTo, settings.windowHours * HOUR);
+  // The window in progress keeps the bounds it was started with, even if SYNC_WINDOW_HOURS changed since:
+  // its page number only means something within those bounds.
+  const current = { from: new Date(start.windowFrom), to: new Date(start.windowTo) };
+  const windows = [current, ...(current.to < passTo ? planWindows(current.to, passTo, settings.windowHours * HOUR) : [])];
   const totalMs = passTo.getTime() - new Date(start.passFrom).getTime();
   let page = start.page;
   let records = 0;
@@ -78,15 +84,15 @@ async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
     for (;;) {
       ctx.checkpoint();
       const result = await ctx.api.callLogPage({ dateFrom: window.from, dateTo: window.to, page, perPage: settings.perPage }, ctx.meter, ctx.signal);
-      const lastWindow = index === windows.length - 1;
       const done = result.nextPage === undefined;
+      const following = windows[index + 1];
       const next: ScanCursor | null = !done
-        ? { ...start, windowFrom: window.from.toISOString(), page: result.nextPage! }
-        : lastWindow ? null : { ...start, windowFrom: window.to.toISOString(), page: 1 };
+        ? { ...start, windowFrom: window.from.toISOString(), windowTo: window.to.toISOString(), page: result.nextPage! }
+        : following ? { ...start, windowFrom: following.from.toISOString(), windowTo: following.to.toISOString(), page: 1 } : null;
       const patch: StatePatch = { cursor: next };
       if (done) {
         patch.syncedThrough = window.to;
-        if (lastWindow) patch.lastScanAt = ctx.now();
+        if (!following) patch.lastScanAt = ctx.now();
       }
       await writePage(ctx, result.entries, patch);
       records += result.entries.length;
@@ -113,10 +119,14 @@ async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StateP
   });
 }
 
-/** Gets a fresh extract-sync token covering modifications from `from` on, then catches up with it. */
+/**
+ * Gets a fresh extract-sync token covering modifications from `from` on, then catches up with it. The
+ * token starts a few minutes before the scan did, so that a clock difference between this machine and
+ * RingCentral cannot open a gap between what the scan read and what the token returns.
+ */
 async function startFastPath(ctx: RunContext, from: Date): Promise<void> {
   try {
-    await followFastPath(ctx, { dateFrom: from, recordCount: EXTRACT_RECORD_COUNT });
+    await followFastPath(ctx, { dateFrom: new Date(from.getTime() - FAST_PATH_OVERLAP_MS), recordCount: EXTRACT_RECORD_COUNT });
   } catch (error) {
     // The scan just made the data complete; without a token the next pass simply scans again.
     if (!(error instanceof RingCentralApiError) || (error.status ?? 500) >= 500) throw error;

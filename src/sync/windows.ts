@@ -7,6 +7,7 @@ export interface ScanCursor {
   passTo: string;
   /** The window being read and the next page in it. */
   windowFrom: string;
+  windowTo: string;
   page: number;
 }
 

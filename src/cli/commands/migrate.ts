@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { openDatabase } from '../../store/db.ts';
+import { openConfiguredDatabase } from '../../main.ts';
 import { migrate } from '../../store/migrate.ts';
 import { action, commandContext } from '../context.ts';
 
@@ -10,7 +9,7 @@ export function registerMigrate(program: Command): void {
     .description('apply pending database migrations (also done automatically at start)')
     .action(action(async () => {
       const { config } = commandContext();
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata') });
+      const database = await openConfiguredDatabase(config);
       try {
         await migrate(database);
         process.stdout.write(`migrations applied (${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})\n`);

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { listAccounts } from '../../store/accounts.ts';
-import { openDatabase } from '../../store/db.ts';
+import { openConfiguredDatabase } from '../../main.ts';
 import { migrate } from '../../store/migrate.ts';
 import { allSyncStates, latestRuns } from '../../store/sync-state.ts';
 import { action, commandContext } from '../context.ts';
@@ -15,7 +14,7 @@ export function registerStatus(program: Command): void {
     .description('show each sync stream: last success, synced-through, last error, requests and 429s of the last run')
     .action(action(async () => {
       const { config } = commandContext();
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata') });
+      const database = await openConfiguredDatabase(config);
       try {
         await migrate(database);
         const accounts = await listAccounts(database.db);
