@@ -114,7 +114,7 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
  * The page number navigation.nextPage points to. `totalPages` may be omitted, so navigation is the
  * only reliable end marker; an empty page ends the walk whatever navigation says.
  */
-function nextPageNumber(navigation: unknown, page: number, count: number, where: string): number | undefined {
+export function nextPageNumber(navigation: unknown, page: number, count: number, where: string): number | undefined {
   const parsed = navigationSchema.safeParse(navigation);
   if (!parsed.success) throw new MalformedPayloadError(`${where}: "navigation" is malformed`);
   const uri = parsed.data?.nextPage?.uri;
