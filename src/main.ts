@@ -11,6 +11,7 @@ import { openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
 import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
+import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
 import { runStream, type Progress, type RunDeps, type RunResult, type SyncSettings } from './sync/runner.ts';
 
 /** The composition root: wires config, database, RingCentral client and sync jobs together. */
@@ -109,10 +110,11 @@ function deps(app: App, options: PassOptions): RunDeps {
   };
 }
 
-/** One pass over all streams: extensions first (names and mailboxes), then the call log. */
+/** One pass over all streams: extensions first (names and mailboxes), then the call log, then voicemails. */
 export async function syncAll(app: App, options: PassOptions = {}): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  for (const [stream, job] of [[EXTENSIONS_STREAM, syncExtensions], [CALL_LOG_STREAM, syncCallLog]] as const) {
+  const streams = [[EXTENSIONS_STREAM, syncExtensions], [CALL_LOG_STREAM, syncCallLog], [VOICEMAIL_STREAM, syncVoicemails]] as const;
+  for (const [stream, job] of streams) {
     const result = await runStream(deps(app, options), stream, job);
     results.push(result);
     if (result.outcome === 'aborted') break;

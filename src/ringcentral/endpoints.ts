@@ -1,6 +1,6 @@
-import { MalformedPayloadError } from '../errors.ts';
+import { MalformedPayloadError, RingCentralApiError } from '../errors.ts';
 import type { RingCentralClient, RequestMeter } from './client.ts';
-import { navigationSchema, parseCallLogRecords, parseExtensions, type CallLogEntry, type ExtensionRecord } from './payloads.ts';
+import { navigationSchema, parseCallLogRecords, parseExtensions, parseMessages, type CallLogEntry, type ExtensionRecord, type MessageEntry } from './payloads.ts';
 
 /**
  * The RingCentral endpoints callsync calls, behind a narrow interface: sync code depends on `RingCentralApi`,
@@ -11,6 +11,28 @@ export interface RingCentralApi {
   callLogPage(query: CallLogPageQuery, meter: RequestMeter, signal?: AbortSignal): Promise<CallLogPage>;
   extractSync(query: ExtractSyncQuery, meter: RequestMeter, signal?: AbortSignal): Promise<ExtractSyncPage>;
   extensionsPage(page: number, meter: RequestMeter, signal?: AbortSignal): Promise<ExtensionsPage>;
+  messageSync(extensionId: string, query: MessageSyncQuery, meter: RequestMeter, signal?: AbortSignal): Promise<MessageSyncPage>;
+  voicemailPage(extensionId: string, query: VoicemailPageQuery, meter: RequestMeter, signal?: AbortSignal): Promise<VoicemailPage>;
+  message(extensionId: string, messageId: string, meter: RequestMeter, signal?: AbortSignal): Promise<MessageEntry | undefined>;
+}
+
+export type MessageSyncQuery = { syncToken: string } | { dateFrom: Date; recordCount: number };
+
+export interface MessageSyncPage {
+  entries: MessageEntry[];
+  syncToken: string;
+  olderRecordsExist: boolean;
+}
+
+export interface VoicemailPageQuery {
+  dateFrom: Date;
+  dateTo: Date;
+  page: number;
+}
+
+export interface VoicemailPage {
+  entries: MessageEntry[];
+  nextPage: number | undefined;
 }
 
 export interface AccountInfo {
@@ -106,6 +128,46 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
       const body = (await client.get(`${ACCOUNT}/extension`, { perPage: MAX_PER_PAGE, page }, 'Medium', meter, signal)) as Record<string, unknown>;
       const records = parseExtensions(body.records, where);
       return { records, nextPage: nextPageNumber(body.navigation, page, records.length, where) };
+    },
+
+    async messageSync(extensionId, query, meter, signal) {
+      const params = 'syncToken' in query
+        ? { syncType: 'ISync', syncToken: query.syncToken }
+        : { syncType: 'FSync', messageType: ['VoiceMail'], dateFrom: query.dateFrom.toISOString(), recordCount: query.recordCount };
+      const where = `message-sync ${params.syncType} of mailbox ${extensionId}`;
+      const body = (await client.get(`${ACCOUNT}/extension/${extensionId}/message-sync`, params, 'Light', meter, signal)) as Record<string, unknown>;
+      const info = body.syncInfo as { syncToken?: unknown; olderRecordsExist?: unknown } | undefined;
+      if (!info || typeof info.syncToken !== 'string' || info.syncToken === '') {
+        throw new MalformedPayloadError(`${where}: the answer has no syncInfo.syncToken`);
+      }
+      // ISync does not filter by type: faxes and texts come too, and are not ours to store.
+      const entries = parseMessages(body.records, where).filter((e) => e.kind === 'tombstone' || e.message.type === 'VoiceMail');
+      return { entries, syncToken: info.syncToken, olderRecordsExist: info.olderRecordsExist === true };
+    },
+
+    async voicemailPage(extensionId, { dateFrom, dateTo, page }, meter, signal) {
+      const where = `message-store of mailbox ${extensionId} page ${page}`;
+      const body = (await client.get(`${ACCOUNT}/extension/${extensionId}/message-store`, {
+        messageType: ['VoiceMail'],
+        availability: ['Alive', 'Deleted', 'Purged'],
+        dateFrom: dateFrom.toISOString(),
+        dateTo: dateTo.toISOString(),
+        perPage: MAX_PER_PAGE,
+        page,
+      }, 'Light', meter, signal)) as Record<string, unknown>;
+      const entries = parseMessages(body.records, where);
+      return { entries, nextPage: nextPageNumber(body.navigation, page, entries.length, where) };
+    },
+
+    async message(extensionId, messageId, meter, signal) {
+      try {
+        const body = await client.get(`${ACCOUNT}/extension/${extensionId}/message-store/${messageId}`, {}, 'Light', meter, signal);
+        return parseMessages([body], `message ${messageId} of mailbox ${extensionId}`)[0];
+      } catch (error) {
+        // Gone from the store (purged, or the 200-message cap pushed it out): nothing to fetch.
+        if (error instanceof RingCentralApiError && error.status === 404) return undefined;
+        throw error;
+      }
     },
   };
 }

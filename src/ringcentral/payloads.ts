@@ -111,11 +111,53 @@ export function parseExtensions(records: unknown, where: string): ExtensionRecor
 
 function describeId(raw: unknown): string {
   const value = (raw as { id?: unknown } | null)?.id;
-  return typeof value === 'string' || typeof value === 'number' ? ` (id ${value})` : '';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? ` (id ${value})` : '';
 }
 
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
   const path = issue.path.map(String).join('.') || 'record';
   return `has a bad "${path}": ${issue.message}`;
+}
+
+const attachment = z.looseObject({ id: id.nullish(), uri: text, type: text, contentType: text, vmDuration: z.number().nullish() });
+
+export const messageSchema = z.looseObject({
+  id: id,
+  uri: text,
+  extensionId: id.nullish(),
+  type: text,
+  direction: text,
+  creationTime: instant,
+  lastModifiedTime: instant.nullish(),
+  from: party,
+  to: z.array(party).nullish(),
+  readStatus: text,
+  availability: text,
+  vmTranscriptionStatus: text,
+  attachments: z.array(attachment).nullish(),
+});
+export type MessageRecord = z.infer<typeof messageSchema>;
+
+/** A message-store entry: a full message, or a deletion that message-sync reports as only id + availability. */
+export type MessageEntry =
+  | { kind: 'message'; message: MessageRecord; raw: unknown }
+  | { kind: 'tombstone'; id: string; availability: string };
+
+/**
+ * Validates message-store records. message-sync reports deleted and purged messages with only `id` and
+ * `availability`; those become tombstones. Anything else malformed stops the page with an error naming it.
+ */
+export function parseMessages(records: unknown, where: string): MessageEntry[] {
+  if (!Array.isArray(records)) throw new MalformedPayloadError(`${where}: "records" is not an array`);
+  return records.map((raw, index): MessageEntry => {
+    const parsed = messageSchema.safeParse(raw);
+    if (parsed.success) return { kind: 'message', message: parsed.data, raw };
+    const obj = raw as { id?: unknown; availability?: unknown } | null;
+    const bareId = obj && (typeof obj.id === 'number' || typeof obj.id === 'bigint' || typeof obj.id === 'string') ? String(obj.id) : undefined;
+    if (bareId && typeof obj!.availability === 'string' && obj!.availability !== 'Alive') {
+      return { kind: 'tombstone', id: bareId, availability: obj!.availability };
+    }
+    throw new MalformedPayloadError(`${where}: message ${index}${describeId(raw)} ${describeIssue(parsed.error)}`);
+  });
 }

@@ -3,3 +3,5 @@ export * from './tables/accounts.ts';
 export * from './tables/extensions.ts';
 export * from './tables/calls.ts';
 export * from './tables/sync.ts';
+export * from './tables/voicemails.ts';
+export * from './tables/recordings.ts';

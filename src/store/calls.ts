@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { callLegs, calls } from '../schema/index.ts';
+import { callLegs, calls, recordings } from '../schema/index.ts';
 import type { CallLogEntry } from '../ringcentral/payloads.ts';
-import { toCallRows, type CallRows } from './call-rows.ts';
+import { toCallRows, type CallRows, type Row } from './call-rows.ts';
 import { columnList, recordsetColumns } from './bulk.ts';
 import { rowsOf, type Db } from './db.ts';
 
@@ -15,6 +15,7 @@ export interface UpsertCounts {
 
 const callColumns = recordsetColumns(calls, ['first_seen_at', 'updated_at']);
 const legColumns = recordsetColumns(callLegs);
+const recordingColumns = recordsetColumns(recordings);
 const updatable = callColumns.names.filter((n) => n !== 'account_id' && n !== 'id');
 const setClause = sql.raw([...updatable.map((n) => `"${n}" = excluded."${n}"`), `"updated_at" = now()`].join(', '));
 
@@ -24,7 +25,19 @@ export interface PreparedCallPage {
   ids: string[];
   callsJson: string;
   legsById: Map<string, CallRows['legs']>;
+  recordingsById: Map<string, Row[]>;
   tombstones: string[];
+}
+
+/** The recordings a record names, on itself (leg_position -1) and on its legs. */
+function recordingRows(rows: CallRows): Row[] {
+  const { call } = rows;
+  return [{ ...call, position: -1 }, ...rows.legs]
+    .filter((r) => r.recording_id !== null)
+    .map((r) => ({
+      account_id: call.account_id!, call_id: call.id!, leg_position: r.position as number, id: r.recording_id!,
+      type: r.recording_type ?? null, uri: r.recording_uri ?? null, content_uri: r.recording_content_uri ?? null,
+    }));
 }
 
 /** Maps a page to rows (hashes, E.164 numbers, raw JSON). CPU only, so it runs before the transaction opens. */
@@ -42,6 +55,7 @@ export function prepareCallPage(accountId: string, entries: CallLogEntry[]): Pre
     ids: [...byId.keys()],
     callsJson: `[${rows.map((r) => `${JSON.stringify(r.call).slice(0, -1)},"raw":${r.rawJson}}`).join(',')}]`,
     legsById: new Map(rows.map((r) => [r.call.id as string, r.legs])),
+    recordingsById: new Map(rows.map((r) => [r.call.id as string, recordingRows(r)])),
     tombstones: tombstones.filter((id) => !byId.has(id)),
   };
 }
@@ -76,12 +90,19 @@ export async function writeCallPage(tx: Db, page: PreparedCallPage): Promise<Ups
 
     if (updatedIds.length > 0) {
       await tx.execute(sql`delete from call_legs where account_id = ${accountId} and call_id = any(${sql.param(updatedIds)}::text[])`);
+      await tx.execute(sql`delete from recordings where account_id = ${accountId} and call_id = any(${sql.param(updatedIds)}::text[])`);
     }
     const changedLegs = counts.changedIds.flatMap((id) => page.legsById.get(id) ?? []);
     if (changedLegs.length > 0) {
       await tx.execute(sql`
         insert into call_legs (${columnList(legColumns.names)})
         select ${columnList(legColumns.names)} from json_to_recordset(${JSON.stringify(changedLegs)}::json) as r(${legColumns.definition})`);
+    }
+    const changedRecordings = counts.changedIds.flatMap((id) => page.recordingsById.get(id) ?? []);
+    if (changedRecordings.length > 0) {
+      await tx.execute(sql`
+        insert into recordings (${columnList(recordingColumns.names)})
+        select ${columnList(recordingColumns.names)} from json_to_recordset(${JSON.stringify(changedRecordings)}::json) as r(${recordingColumns.definition})`);
     }
   }
 

@@ -75,6 +75,21 @@ describe(`upsertCallPage (${databaseKind})`, () => {
     expect(await legs(b.id)).toHaveLength(1);
   });
 
+  it('keeps recordings named on the record and on legs as rows tied to the call and leg', async () => {
+    const base = makeCallRecord();
+    const record = {
+      ...base,
+      recording: { id: 'R1', uri: 'https://platform.ringcentral.com/restapi/v1.0/account/1/recording/R1', type: 'Automatic', contentUri: 'https://media.ringcentral.com/restapi/v1.0/account/1/recording/R1/content' },
+      legs: [base.legs![0]!, { ...base.legs![0]!, master: false, recording: { id: 'R2', uri: 'u2', type: 'OnDemand', contentUri: 'c2' } }],
+    };
+    await upsert(record);
+    const recordings = () => database.query<{ leg_position: number; id: string; type: string }>(sql`select leg_position, id, type from recordings where call_id = ${record.id} order by leg_position`);
+    expect(await recordings()).toEqual([{ leg_position: -1, id: 'R1', type: 'Automatic' }, { leg_position: 1, id: 'R2', type: 'OnDemand' }]);
+    const { recording: _dropped, ...withoutRecording } = record;
+    await upsert({ ...withoutRecording, lastModifiedTime: new Date(Date.parse(record.lastModifiedTime!) + 1000).toISOString() });
+    expect(await recordings()).toEqual([{ leg_position: 1, id: 'R2', type: 'OnDemand' }]);
+  });
+
   it('takes the last copy when a page repeats a record', async () => {
     const record = makeCallRecord();
     const later = { ...record, result: 'Missed' };

@@ -68,6 +68,7 @@ export const calls = pgTable(
     index('calls_from_e164_idx').on(t.accountId, t.fromE164),
     index('calls_to_e164_idx').on(t.accountId, t.toE164),
     index('calls_message_idx').on(t.accountId, t.messageId).where(sql`${t.messageId} is not null`),
+    index('calls_updated_idx').on(t.accountId, t.updatedAt),
   ],
 );
 

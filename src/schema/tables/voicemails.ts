@@ -1,0 +1,45 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * One row per voicemail message in any mailbox, as the message store last returned it. Message ids are
+ * int64: kept as decimal text, never as a JS number. Deleted and purged messages stay as tombstones
+ * (availability), because a CRM may already show them.
+ */
+export const voicemails = pgTable(
+  'voicemails',
+  {
+    accountId: text('account_id').notNull(),
+    id: text('id').notNull(),
+    mailboxExtensionId: text('mailbox_extension_id').notNull(),
+    uri: text('uri'),
+    direction: text('direction'),
+    fromPhoneNumber: text('from_phone_number'),
+    fromE164: text('from_e164'),
+    fromName: text('from_name'),
+    fromExtensionId: text('from_extension_id'),
+    toPhoneNumber: text('to_phone_number'),
+    toE164: text('to_e164'),
+    creationTime: ts('creation_time'),
+    lastModifiedTime: ts('last_modified_time'),
+    durationSeconds: integer('duration_seconds'),
+    readStatus: text('read_status'),
+    transcriptionStatus: text('transcription_status'),
+    /** Alive, Deleted or Purged. */
+    availability: text('availability').notNull(),
+    audioUri: text('audio_uri'),
+    audioContentType: text('audio_content_type'),
+    transcriptUri: text('transcript_uri'),
+    raw: jsonb('raw').notNull(),
+    contentHash: text('content_hash').notNull(),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.id] }),
+    index('voicemails_mailbox_idx').on(t.accountId, t.mailboxExtensionId, t.creationTime),
+    index('voicemails_creation_idx').on(t.accountId, t.creationTime.desc()),
+    index('voicemails_updated_idx').on(t.accountId, t.updatedAt),
+  ],
+);
