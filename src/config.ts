@@ -37,6 +37,8 @@ const envSchema = z
       .default('*/5 * * * *')
       .refine((v) => v !== undefined && validateCron(v), 'must be a valid cron expression, e.g. "*/5 * * * *"'),
     SYNC_PAGE_SIZE: optionalText.pipe(positiveInt('SYNC_PAGE_SIZE', 1, 1000).default(1000)),
+    LINK_WINDOW_MINUTES: optionalText.pipe(positiveInt('LINK_WINDOW_MINUTES', 1, 24 * 60).default(10)),
+    CALLBACK_HORIZON_DAYS: optionalText.pipe(positiveInt('CALLBACK_HORIZON_DAYS', 1, 90).default(7)),
     SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
     PORT: optionalText.pipe(positiveInt('PORT', 1, 65535).default(4000)),
     LOG_LEVEL: optionalText.pipe(
@@ -80,6 +82,12 @@ export interface Config {
     /** Records per call-log page; RingCentral's maximum (1000) unless testing paging. */
     readonly perPage: number;
   };
+  readonly derive: {
+    /** A voicemail may be created up to this long after its call ended (linking and `final`). */
+    readonly voicemailWindowSeconds: number;
+    /** How long after an unanswered call an outbound call to the same number counts as its callback. */
+    readonly callbackHorizonSeconds: number;
+  };
   readonly port: number;
   readonly logLevel: string;
 }
@@ -122,6 +130,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       schedule: e.SYNC_SCHEDULE ?? '*/5 * * * *',
       fastPath: e.SYNC_FAST_PATH,
       perPage: e.SYNC_PAGE_SIZE,
+    },
+    derive: {
+      voicemailWindowSeconds: e.LINK_WINDOW_MINUTES * 60,
+      callbackHorizonSeconds: e.CALLBACK_HORIZON_DAYS * 86_400,
     },
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

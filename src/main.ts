@@ -7,12 +7,13 @@ import { ringCentralApi, type RingCentralApi } from './ringcentral/endpoints.ts'
 import { RateBudget } from './ringcentral/rate-budget.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { loadAuthSession, saveAuthSession, upsertAccount } from './store/accounts.ts';
-import { openDatabase, type Database } from './store/db.ts';
+import { changesSince, openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
 import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
-import { runStream, type Progress, type RunDeps, type RunResult, type SyncSettings } from './sync/runner.ts';
+import { DERIVE_STREAM, deriveStream } from './sync/derive.ts';
+import { runStream, type Progress, type RunContext, type RunDeps, type RunResult, type SyncSettings } from './sync/runner.ts';
 
 /** The composition root: wires config, database, RingCentral client and sync jobs together. */
 export interface App {
@@ -110,10 +111,19 @@ function deps(app: App, options: PassOptions): RunDeps {
   };
 }
 
-/** One pass over all streams: extensions first (names and mailboxes), then the call log, then voicemails. */
+/**
+ * One pass over all streams: extensions first (names and mailboxes), then the call log, then voicemails,
+ * and last the derived links, dispositions and callbacks of whatever the pass wrote.
+ */
 export async function syncAll(app: App, options: PassOptions = {}): Promise<RunResult[]> {
+  const since = await changesSince(app.database);
   const results: RunResult[] = [];
-  const streams = [[EXTENSIONS_STREAM, syncExtensions], [CALL_LOG_STREAM, syncCallLog], [VOICEMAIL_STREAM, syncVoicemails]] as const;
+  const streams: Array<[string, (ctx: RunContext) => Promise<void>]> = [
+    [EXTENSIONS_STREAM, syncExtensions],
+    [CALL_LOG_STREAM, syncCallLog],
+    [VOICEMAIL_STREAM, syncVoicemails],
+    [DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since)],
+  ];
   for (const [stream, job] of streams) {
     const result = await runStream(deps(app, options), stream, job);
     results.push(result);
@@ -123,6 +133,9 @@ export async function syncAll(app: App, options: PassOptions = {}): Promise<RunR
 }
 
 /** A one-off scan of [from, to) of the call log, resumable, beside the regular schedule. */
-export async function backfill(app: App, from: Date, to: Date, options: PassOptions = {}): Promise<RunResult> {
-  return runStream(deps(app, options), BACKFILL_STREAM, (ctx) => backfillCallLog(ctx, from, to));
+export async function backfill(app: App, from: Date, to: Date, options: PassOptions = {}): Promise<RunResult[]> {
+  const since = await changesSince(app.database);
+  const scan = await runStream(deps(app, options), BACKFILL_STREAM, (ctx) => backfillCallLog(ctx, from, to));
+  if (scan.outcome !== 'success') return [scan];
+  return [scan, await runStream(deps(app, options), DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since))];
 }

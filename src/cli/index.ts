@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerRederive } from './commands/rederive.ts';
 import { registerSimulator } from './commands/simulator.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
@@ -22,5 +23,6 @@ registerBackfill(program);
 registerStart(program);
 registerSimulator(program);
 registerStatus(program);
+registerRederive(program);
 
 await program.parseAsync(process.argv);

@@ -5,3 +5,4 @@ export * from './tables/calls.ts';
 export * from './tables/sync.ts';
 export * from './tables/voicemails.ts';
 export * from './tables/recordings.ts';
+export * from './tables/derived.ts';

@@ -14,3 +14,37 @@ export function recordsetColumns(table: PgTable, skip: readonly string[] = []): 
 }
 
 export const columnList = (names: readonly string[]) => sql.raw(names.map((n) => `"${n}"`).join(', '));
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * Upserts rows (column-name keyed) in one statement, writing a row only when one of its non-key columns
+ * differs, and bumping updated_at when the table has one. Returns the counts, so a dry run can report
+ * what would change.
+ */
+export async function upsertChanged(
+  tx: { execute(query: SQL): Promise<unknown> },
+  table: PgTable,
+  keyColumns: readonly string[],
+  rows: ReadonlyArray<Record<string, unknown>>,
+  rowsOf: <T>(result: unknown) => T[],
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const { name } = getTableConfig(table);
+  const all = recordsetColumns(table, ['updated_at']);
+  const hasUpdatedAt = getTableConfig(table).columns.some((c) => c.name === 'updated_at');
+  const values = all.names.filter((n) => !keyColumns.includes(n));
+  const set = sql.raw([...values.map((n) => `"${n}" = excluded."${n}"`), ...(hasUpdatedAt ? ['"updated_at" = now()'] : [])].join(', '));
+  const differs = sql.raw(`(${values.map((n) => `t."${n}"`).join(', ')}) is distinct from (${values.map((n) => `excluded."${n}"`).join(', ')})`);
+  const written = rowsOf<{ inserted: boolean }>(await tx.execute(sql`
+    insert into ${sql.raw(`"${name}"`)} as t (${columnList(all.names)})
+    select ${columnList(all.names)} from json_to_recordset(${JSON.stringify(rows)}::json) as r(${all.definition})
+    on conflict (${columnList(keyColumns)}) do update set ${set} where ${differs}
+    returning (xmax = 0) as inserted`));
+  const inserted = written.filter((w) => w.inserted).length;
+  return { inserted, updated: written.length - inserted, unchanged: rows.length - written.length };
+}

@@ -97,4 +97,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
+/**
+ * The database's clock a minute ago: changes are found by comparing updated_at (set by the database's
+ * now()) with this, so neither a clock difference nor a transaction that began earlier can hide one.
+ */
+export async function changesSince(database: Database): Promise<Date> {
+  const [row] = await database.query<{ t: string }>(sql`select (now() - interval '1 minute')::text as t`);
+  return new Date(row!.t);
+}
+
 export { sql };

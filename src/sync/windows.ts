@@ -28,3 +28,18 @@ export function planWindows(from: Date, to: Date, sizeMs: number): TimeWindow[] 
   }
   return windows.length > 0 ? windows : [{ from, to }];
 }
+
+/**
+ * The periods around a set of instants, padded by `padMs` on both sides and merged where they touch:
+ * rederiving only these keeps a pass proportional to what changed, not to the size of the history.
+ */
+export function periodsAround(instants: Date[], padMs: number): TimeWindow[] {
+  const sorted = instants.map((d) => d.getTime()).sort((a, b) => a - b);
+  const periods: TimeWindow[] = [];
+  for (const t of sorted) {
+    const last = periods.at(-1);
+    if (last && t - padMs <= last.to.getTime()) last.to = new Date(Math.max(last.to.getTime(), t + padMs));
+    else periods.push({ from: new Date(t - padMs), to: new Date(t + padMs) });
+  }
+  return periods;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planWindows } from '../../src/sync/windows.ts';
+import { periodsAround, planWindows } from '../../src/sync/windows.ts';
 
 const HOUR = 3_600_000;
 
@@ -25,5 +25,17 @@ describe('planWindows', () => {
         for (const w of windows) expect(w.to.getTime() - w.from.getTime()).toBeLessThanOrEqual(size);
       }),
     );
+  });
+});
+
+describe('periodsAround', () => {
+  it('pads each instant and merges periods that touch, oldest first', () => {
+    const t = (h: number) => new Date(Date.UTC(2026, 10, 20, h));
+    const periods = periodsAround([t(10), t(1), t(2), t(20)], HOUR);
+    expect(periods.map((p) => [p.from.getUTCHours(), p.to.getUTCHours()])).toEqual([[0, 3], [9, 11], [19, 21]]);
+  });
+
+  it('gives nothing for no instants', () => {
+    expect(periodsAround([], HOUR)).toEqual([]);
   });
 });

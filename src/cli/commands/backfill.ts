@@ -29,7 +29,7 @@ export function registerBackfill(program: Command): void {
       const started = Date.now();
       let records = 0;
       try {
-        const result = await backfill(app, from, to, {
+        const results = await backfill(app, from, to, {
           signal: controller.signal,
           onProgress: (p) => {
             records = p.records;
@@ -38,8 +38,8 @@ export function registerBackfill(program: Command): void {
         });
         bar.update(1000, { eta_text: 'done' });
         bar.stop();
-        process.stdout.write(`${formatRun(result)}\n`);
-        return result.outcome === 'success' ? ExitCode.ok : ExitCode.syncFailed;
+        for (const result of results) process.stdout.write(`${formatRun(result)}\n`);
+        return results.every((r) => r.outcome === 'success') ? ExitCode.ok : ExitCode.syncFailed;
       } finally {
         bar.stop();
         await app.close();

@@ -1,0 +1,372 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { outcomeAllowsVoicemail } from '../../src/core/derive-disposition.ts';
+import { LINK_RULE_VERSION, linkVoicemails, type LinkResult } from '../../src/core/link-voicemails.ts';
+import type { CallFacts, VoicemailFacts } from '../../src/core/types.ts';
+import { CALLER, USER_EXT, at, makeCallFacts, makeLeg, makeVoicemailFacts } from './builders.ts';
+
+const OTHER_CALLER = '+16505550123';
+const QUEUE = '300001';
+const IVR = '300002';
+const SHARED = '300003';
+
+/** An unanswered call that reached voicemail: starts at `start` s, lasts 100 s. */
+const vmCall = (id: string, overrides: Partial<CallFacts> = {}): CallFacts =>
+  makeCallFacts({ id, result: 'Voicemail', ...overrides });
+const missedCall = (id: string, overrides: Partial<CallFacts> = {}): CallFacts =>
+  makeCallFacts({ id, result: 'Missed', reason: 'No Answer', ...overrides });
+const voicemail = (id: string, overrides: Partial<VoicemailFacts> = {}): VoicemailFacts => makeVoicemailFacts({ id, ...overrides });
+
+const linkOf = (result: LinkResult, voicemailId: string) => result.links.find((l) => l.voicemailId === voicemailId);
+const unlinkedOf = (result: LinkResult, voicemailId: string) => result.unlinked.find((u) => u.voicemailId === voicemailId);
+
+describe('CALL_LOG_REFERENCE', () => {
+  it('links a voicemail named on the record, with confidence 1', () => {
+    const result = linkVoicemails([vmCall('C1', { messageId: '900' })], [voicemail('900')]);
+    expect(result.links).toEqual([{
+      voicemailId: '900', callId: 'C1', method: 'CALL_LOG_REFERENCE', confidence: 1, secondsAfterCallStart: 105,
+      evidence: { referencedOn: 'record', legPositions: [], callDeleted: false, competingCallIds: [], chosenBecause: 'only reference', ruleVersion: LINK_RULE_VERSION },
+      ruleVersion: LINK_RULE_VERSION,
+    }]);
+    expect(result.unlinked).toEqual([]);
+  });
+
+  it('links a voicemail referenced only on a leg', () => {
+    const legs = [makeLeg({ position: 0, master: true, result: 'Voicemail' }), makeLeg({ position: 1, result: 'Voicemail', messageId: '900' })];
+    const link = linkOf(linkVoicemails([vmCall('C1', { legs })], [voicemail('900')]), '900');
+    expect(link).toMatchObject({ callId: 'C1', method: 'CALL_LOG_REFERENCE', evidence: { referencedOn: 'leg', legPositions: [1] } });
+  });
+
+  it('prefers a reference to a better-looking match', () => {
+    // C2 matches on every count, but C1 (another caller, an hour earlier, answered) names the message.
+    const calls = [makeCallFacts({ id: 'C1', fromE164: OTHER_CALLER, messageId: '900', startTime: at(-3600) }), vmCall('C2')];
+    const result = linkVoicemails(calls, [voicemail('900')]);
+    expect(result.links).toHaveLength(1);
+    expect(linkOf(result, '900')).toMatchObject({ callId: 'C1', method: 'CALL_LOG_REFERENCE' });
+  });
+
+  it('prefers the call whose record names the voicemail over one whose leg does', () => {
+    const calls = [
+      vmCall('C1', { legs: [makeLeg({ messageId: '900', result: 'Voicemail' })] }),
+      vmCall('C2', { messageId: '900', startTime: at(-300) }),
+    ];
+    const link = linkOf(linkVoicemails(calls, [voicemail('900')]), '900');
+    expect(link).toMatchObject({ callId: 'C2', evidence: { competingCallIds: ['C1'], chosenBecause: 'named on the record, the other only on a leg' } });
+  });
+
+  it('breaks a tie between two record references by time, then by call id', () => {
+    const closer = linkVoicemails([vmCall('C1', { messageId: '900', startTime: at(-60) }), vmCall('C2', { messageId: '900' })], [voicemail('900')]);
+    expect(linkOf(closer, '900')).toMatchObject({ callId: 'C2', evidence: { chosenBecause: 'ended closest to the voicemail' } });
+    const same = linkVoicemails([vmCall('C2', { messageId: '900' }), vmCall('C1', { messageId: '900' })], [voicemail('900')]);
+    expect(linkOf(same, '900')).toMatchObject({ callId: 'C1', evidence: { chosenBecause: 'tie broken by call id' } });
+  });
+
+  it('prefers a live call to a deleted one, but still links to a deleted call that names the voicemail', () => {
+    const both = linkVoicemails([vmCall('C1', { messageId: '900', deleted: true }), vmCall('C2', { messageId: '900' })], [voicemail('900')]);
+    expect(linkOf(both, '900')).toMatchObject({ callId: 'C2', evidence: { chosenBecause: 'the other call is deleted' } });
+    const onlyDeleted = linkVoicemails([vmCall('C1', { messageId: '900', deleted: true })], [voicemail('900')]);
+    expect(linkOf(onlyDeleted, '900')).toMatchObject({ callId: 'C1', evidence: { callDeleted: true } });
+  });
+
+  it('gives a call one voicemail: a second one it names only on a leg is a reference conflict', () => {
+    const call = vmCall('C1', { messageId: '900', legs: [makeLeg({ result: 'Voicemail', messageId: '901' })] });
+    const result = linkVoicemails([call], [voicemail('900'), voicemail('901')]);
+    expect(result.links.map((l) => l.voicemailId)).toEqual(['900']);
+    expect(unlinkedOf(result, '901')).toMatchObject({ reason: 'REFERENCE_CONFLICT', candidateCallIds: ['C1'] });
+  });
+
+  it('never matches a call that names a message not synced yet to another voicemail', () => {
+    const result = linkVoicemails([vmCall('C1', { messageId: '777' })], [voicemail('900')]);
+    expect(result.links).toEqual([]);
+    expect(unlinkedOf(result, '900')?.reason).toBe('NO_CANDIDATE');
+  });
+});
+
+describe('MATCHED', () => {
+  it('matches mailbox, number and time, with evidence', () => {
+    const result = linkVoicemails([vmCall('C1')], [voicemail('900')]);
+    expect(result.links).toEqual([{
+      voicemailId: '900', callId: 'C1', method: 'MATCHED', confidence: 0.95, secondsAfterCallStart: 105,
+      evidence: {
+        mailboxExtensionId: USER_EXT, mailboxOn: 'record', numberMatch: 'exact', numberOn: 'record', secondsAfterCallEnd: 5,
+        gapSeconds: 5, callResult: 'Voicemail', callOutcomeRule: 'voicemail-without-message', reachedVoicemail: true,
+        competingCallIds: [], competingCandidates: 0, ruleVersion: LINK_RULE_VERSION,
+      },
+      ruleVersion: LINK_RULE_VERSION,
+    }]);
+  });
+
+  it('links the later of two calls from the same caller within ten minutes (the one that ended just before the voicemail)', () => {
+    const calls = [missedCall('C1'), vmCall('C2', { startTime: at(300) })]; // C2 ends at 400 s
+    const result = linkVoicemails(calls, [voicemail('900', { creationTime: at(406) })]);
+    expect(linkOf(result, '900')).toMatchObject({ callId: 'C2', confidence: 0.9, evidence: { competingCallIds: ['C1'], gapSeconds: 6 } });
+    expect(result.unlinked).toEqual([]);
+  });
+
+  it('links the earlier call when the voicemail came before the caller rang again', () => {
+    const calls = [missedCall('C1'), missedCall('C2', { startTime: at(103), durationMs: 30_000 })];
+    const result = linkVoicemails(calls, [voicemail('900', { creationTime: at(105) })]);
+    expect(linkOf(result, '900')?.callId).toBe('C1');
+  });
+
+  it('links two callers who left voicemails in one mailbox a minute apart each to their own call', () => {
+    const calls = [vmCall('C1'), vmCall('C2', { fromE164: OTHER_CALLER, startTime: at(60) })];
+    const vms = [voicemail('900'), voicemail('901', { fromE164: OTHER_CALLER, creationTime: at(165) })];
+    const result = linkVoicemails(calls, vms);
+    expect(result.links.map((l) => [l.voicemailId, l.callId, l.method])).toEqual([['900', 'C1', 'MATCHED'], ['901', 'C2', 'MATCHED']]);
+  });
+
+  it('compares E.164 numbers from the record or any leg', () => {
+    const legs = [makeLeg({ fromE164: '+16505819987', result: 'Voicemail' })];
+    const call = vmCall('C1', { fromE164: '+1650581XXXX', legs });
+    const link = linkOf(linkVoicemails([call], [voicemail('900', { fromE164: '+16505819987' })]), '900');
+    expect(link).toMatchObject({ method: 'MATCHED', evidence: { numberMatch: 'exact', numberOn: 'leg' } });
+    const other = linkVoicemails([call], [voicemail('901', { fromE164: '+16505819988' })]);
+    expect(other.links).toEqual([]);
+  });
+
+  it('matches a unique masked number with lower confidence', () => {
+    const call = vmCall('C1', { fromE164: '+1650581XXXX' });
+    const link = linkOf(linkVoicemails([call], [voicemail('900', { fromE164: '+16505819987' })]), '900');
+    expect(link).toMatchObject({ method: 'MATCHED', confidence: 0.8, evidence: { numberMatch: 'masked' } });
+    const reverse = linkOf(linkVoicemails([missedCall('C2', { fromE164: '+16505819987' })], [voicemail('901', { fromE164: '+1650581XXXX' })]), '901');
+    expect(reverse).toMatchObject({ confidence: 0.75, evidence: { numberMatch: 'masked' } });
+  });
+
+  it('does not match a masked number that fits two calls', () => {
+    const calls = [vmCall('C1', { fromE164: '+1650581XXXX' }), missedCall('C2', { fromE164: '+1650581XXXX', startTime: at(-200) })];
+    const result = linkVoicemails(calls, [voicemail('900', { fromE164: '+16505819987' })]);
+    expect(result.links).toEqual([]);
+    expect(unlinkedOf(result, '900')).toMatchObject({ reason: 'AMBIGUOUS', candidateCallIds: ['C1', 'C2'] });
+  });
+
+  it('does not match a masked number that fits two voicemails', () => {
+    const vms = [voicemail('900', { fromE164: '+16505819987' }), voicemail('901', { fromE164: '+16505811234', creationTime: at(400) })];
+    const result = linkVoicemails([vmCall('C1', { fromE164: '+1650581XXXX' })], vms);
+    expect(result.links).toEqual([]);
+    expect(result.unlinked.map((u) => u.reason)).toEqual(['AMBIGUOUS', 'AMBIGUOUS']);
+  });
+
+  it('needs enough digits besides the mask', () => {
+    const result = linkVoicemails([vmCall('C1', { fromE164: '+1650XXXXXXX' })], [voicemail('900', { fromE164: '+16505819987' })]);
+    expect(result.links).toEqual([]);
+  });
+
+  it('lets an exact number win over an equally close masked one, and not over a clearly closer one', () => {
+    const exact = vmCall('C1'); // ends 100 s
+    const maskedClose = missedCall('C2', { fromE164: '+1415890XXXX', startTime: at(0.5) }); // ends 100.5 s
+    expect(linkOf(linkVoicemails([exact, maskedClose], [voicemail('900')]), '900')?.callId).toBe('C1');
+    const maskedCloser = missedCall('C3', { fromE164: '+1415890XXXX', startTime: at(60) }); // ends 160 s
+    const result = linkVoicemails([exact, maskedCloser], [voicemail('900', { creationTime: at(165) })]);
+    expect(unlinkedOf(result, '900')?.reason).toBe('AMBIGUOUS');
+  });
+
+  it('links an anonymous voicemail only to the one anonymous call that went to voicemail just before it', () => {
+    const anonymous = { fromE164: null };
+    const link = linkOf(linkVoicemails([vmCall('C1', anonymous)], [voicemail('900', anonymous)]), '900');
+    expect(link).toMatchObject({ callId: 'C1', method: 'MATCHED', confidence: 0.6, evidence: { numberMatch: 'anonymous', numberOn: null } });
+  });
+
+  it('does not link an anonymous voicemail on mailbox and time alone', () => {
+    const anonymous = { fromE164: null };
+    // The call log does not say the call reached voicemail.
+    const missed = linkVoicemails([missedCall('C1', anonymous)], [voicemail('900', anonymous)]);
+    expect(unlinkedOf(missed, '900')).toMatchObject({ reason: 'ANONYMOUS_CALLER', candidateCallIds: ['C1'] });
+    // More than a minute after the call.
+    const late = linkVoicemails([vmCall('C1', anonymous)], [voicemail('900', { ...anonymous, creationTime: at(161) })]);
+    expect(unlinkedOf(late, '900')?.reason).toBe('ANONYMOUS_CALLER');
+    // Two anonymous callers reached voicemail within the minute.
+    const two = linkVoicemails([vmCall('C1', anonymous), vmCall('C2', { ...anonymous, startTime: at(-30) })], [voicemail('900', anonymous)]);
+    expect(unlinkedOf(two, '900')).toMatchObject({ reason: 'AMBIGUOUS', candidateCallIds: ['C1', 'C2'] });
+    // Two anonymous voicemails for one call.
+    const vms = linkVoicemails([vmCall('C1', anonymous)], [voicemail('900', anonymous), voicemail('901', { ...anonymous, creationTime: at(130) })]);
+    expect(vms.unlinked.map((u) => u.reason)).toEqual(['AMBIGUOUS', 'AMBIGUOUS']);
+    // A caller with a number did not leave an anonymous voicemail.
+    expect(linkVoicemails([vmCall('C1')], [voicemail('900', anonymous)]).links).toEqual([]);
+  });
+
+  it('does not match an anonymous call to a voicemail with a number', () => {
+    const result = linkVoicemails([vmCall('C1', { fromE164: null })], [voicemail('900')]);
+    expect(unlinkedOf(result, '900')?.reason).toBe('NO_CANDIDATE');
+  });
+
+  it('links a queue voicemail in the queue\'s mailbox', () => {
+    const legs = [
+      makeLeg({ position: 0, master: true, extensionId: QUEUE, result: 'Voicemail', reason: null }),
+      makeLeg({ position: 1, extensionId: '200001', result: 'Missed', reason: 'No Answer', startTime: at(2), durationMs: 20_000 }),
+    ];
+    const call = vmCall('C1', { extensionId: QUEUE, legs });
+    const link = linkOf(linkVoicemails([call], [voicemail('900', { mailboxExtensionId: QUEUE })]), '900');
+    expect(link).toMatchObject({ method: 'MATCHED', evidence: { mailboxExtensionId: QUEUE, mailboxOn: 'record' } });
+  });
+
+  it('links a shared-mailbox voicemail reached through an IVR by the mailbox on a leg', () => {
+    const legs = [
+      makeLeg({ position: 0, master: true, extensionId: SHARED, result: 'Voicemail', reason: null, startTime: at(15), durationMs: 85_000 }),
+      makeLeg({ position: 1, extensionId: IVR, durationMs: 15_000 }),
+    ];
+    const call = vmCall('C1', { extensionId: IVR, legs });
+    const link = linkOf(linkVoicemails([call], [voicemail('900', { mailboxExtensionId: SHARED })]), '900');
+    expect(link).toMatchObject({ method: 'MATCHED', evidence: { mailboxOn: 'leg' } });
+  });
+
+  it('leaves a voicemail whose call is absent unlinked', () => {
+    const result = linkVoicemails([], [voicemail('900')]);
+    expect(result).toEqual({ links: [], unlinked: [expect.objectContaining({ voicemailId: '900', reason: 'NO_CANDIDATE', candidateCallIds: [] })] });
+  });
+
+  it('never matches deleted calls, answered calls, outbound calls or other mailboxes', () => {
+    for (const call of [
+      vmCall('C1', { deleted: true }),
+      makeCallFacts({ id: 'C2', result: 'Accepted' }),
+      makeCallFacts({ id: 'C3', direction: 'Outbound', result: 'No Answer', toE164: CALLER }),
+      vmCall('C4', { extensionId: '999' }),
+      makeCallFacts({ id: 'C5', result: 'Hang Up' }),
+    ]) {
+      expect(linkVoicemails([call], [voicemail('900')]).links, call.id).toEqual([]);
+    }
+  });
+
+  it('keeps to the window: from the call\'s start to windowSeconds after its end', () => {
+    const call = vmCall('C1'); // 0..100 s
+    expect(linkVoicemails([call], [voicemail('900', { creationTime: at(700) })]).links).toHaveLength(1);
+    expect(linkVoicemails([call], [voicemail('900', { creationTime: at(700.001) })]).links).toHaveLength(0);
+    expect(linkVoicemails([call], [voicemail('900', { creationTime: at(-1) })]).links).toHaveLength(0);
+    expect(linkVoicemails([call], [voicemail('900', { creationTime: at(900) })], { windowSeconds: 900 }).links).toHaveLength(1);
+  });
+
+  it('lowers confidence as the gap grows', () => {
+    const confidence = (seconds: number) => linkOf(linkVoicemails([missedCall('C1')], [voicemail('900', { creationTime: at(100 + seconds) })]), '900')?.confidence;
+    expect([confidence(30), confidence(60), confidence(330), confidence(600)]).toEqual([0.9, 0.9, 0.8, 0.7]);
+  });
+
+  it('leaves both voicemails unlinked when two fit one call equally well', () => {
+    const vms = [voicemail('900', { creationTime: at(105) }), voicemail('901', { creationTime: at(105.5) })];
+    const result = linkVoicemails([vmCall('C1')], vms);
+    expect(result.links).toEqual([]);
+    expect(result.unlinked.map((u) => [u.voicemailId, u.reason])).toEqual([['900', 'AMBIGUOUS'], ['901', 'AMBIGUOUS']]);
+  });
+
+  it('leaves a voicemail unlinked when two calls fit it equally well', () => {
+    const calls = [vmCall('C1'), vmCall('C2', { startTime: at(0.4) })];
+    const result = linkVoicemails(calls, [voicemail('900')]);
+    expect(unlinkedOf(result, '900')).toMatchObject({ reason: 'AMBIGUOUS', candidateCallIds: ['C1', 'C2'] });
+  });
+
+  it('reports a voicemail whose only call went to a closer voicemail as CANDIDATE_TAKEN', () => {
+    const result = linkVoicemails([vmCall('C1')], [voicemail('900'), voicemail('901', { creationTime: at(400) })]);
+    expect(linkOf(result, '900')?.callId).toBe('C1');
+    expect(unlinkedOf(result, '901')).toMatchObject({ reason: 'CANDIDATE_TAKEN', candidateCallIds: ['C1'] });
+  });
+});
+
+// ---- properties ----
+
+const MAILBOXES = ['100', '200', '300'];
+const NUMBERS = ['+14155550001', '+14155550002', '+1415555XXXX', null];
+
+/** null six times in seven: most calls name no message. */
+const rarely = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> =>
+  fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+
+const callArb = fc.record({
+  mailbox: fc.constantFrom(...MAILBOXES),
+  legMailbox: fc.option(fc.constantFrom(...MAILBOXES), { nil: null }),
+  from: fc.constantFrom(...NUMBERS),
+  start: fc.integer({ min: 0, max: 1800 }),
+  duration: fc.integer({ min: 0, max: 300 }),
+  result: fc.constantFrom('Missed', 'Voicemail', 'Voicemail', 'Accepted', 'Hang Up', 'Busy'),
+  direction: fc.constantFrom('Inbound', 'Inbound', 'Inbound', 'Outbound'),
+  deleted: fc.constantFrom(false, false, false, false, false, true),
+  recordRef: rarely(fc.integer({ min: 0, max: 30 })),
+  legRef: rarely(fc.integer({ min: 0, max: 30 })),
+});
+
+/** Most voicemails are left on one of the generated calls (same mailbox and caller, shortly after its end). */
+const voicemailArb = fc.record({
+  onCall: fc.option(fc.nat(), { nil: null, freq: 4 }),
+  sameMailbox: fc.constantFrom(true, true, true, false),
+  sameCaller: fc.constantFrom(true, true, true, false),
+  mailbox: fc.constantFrom(...MAILBOXES),
+  from: fc.constantFrom(...NUMBERS),
+  offset: fc.integer({ min: -5, max: 700 }),
+});
+
+const worldArb = fc.record({
+  calls: fc.array(callArb, { maxLength: 25 }),
+  voicemails: fc.array(voicemailArb, { maxLength: 20 }),
+}).map(({ calls, voicemails }) => ({
+  calls: calls.map((c, i): CallFacts => makeCallFacts({
+    id: `C${i}`, direction: c.direction, result: c.result, extensionId: c.mailbox, fromE164: c.from,
+    startTime: at(c.start), durationMs: c.duration * 1000, deleted: c.deleted,
+    messageId: c.recordRef === null ? null : `V${c.recordRef}`,
+    legs: [makeLeg({ position: 0, master: true, extensionId: c.legMailbox, fromE164: c.from, result: c.result, reason: null,
+      startTime: at(c.start), durationMs: c.duration * 1000, messageId: c.legRef === null ? null : `V${c.legRef}` })],
+  })),
+  voicemails: voicemails.map((v, i): VoicemailFacts => {
+    const call = v.onCall === null || calls.length === 0 ? undefined : calls[v.onCall % calls.length];
+    return makeVoicemailFacts({
+      id: `V${i}`,
+      mailboxExtensionId: call && v.sameMailbox ? call.mailbox : v.mailbox,
+      fromE164: call && v.sameCaller ? call.from : v.from,
+      creationTime: call ? at(call.start + call.duration + v.offset) : at(v.offset * 3),
+    });
+  }),
+}));
+
+describe('properties', () => {
+  it('never links one voicemail or one call twice, and accounts for every voicemail once', () => {
+    fc.assert(fc.property(worldArb, ({ calls, voicemails }) => {
+      const { links, unlinked } = linkVoicemails(calls, voicemails);
+      expect(new Set(links.map((l) => l.voicemailId)).size).toBe(links.length);
+      expect(new Set(links.map((l) => l.callId)).size).toBe(links.length);
+      const seen = [...links.map((l) => l.voicemailId), ...unlinked.map((u) => u.voicemailId)].sort();
+      expect(seen).toEqual(voicemails.map((v) => v.id).sort());
+      for (const link of links.filter((l) => l.method === 'MATCHED')) {
+        const call = calls.find((c) => c.id === link.callId) as CallFacts;
+        const v = voicemails.find((x) => x.id === link.voicemailId) as VoicemailFacts;
+        expect(link.confidence).toBeLessThan(1);
+        expect(call.deleted).toBe(false);
+        expect(outcomeAllowsVoicemail(call)).toBe(true);
+        expect([call.extensionId, ...call.legs.map((l) => l.extensionId)]).toContain(v.mailboxExtensionId);
+        expect(v.creationTime >= call.startTime && v.creationTime.getTime() <= call.endTime.getTime() + 600_000).toBe(true);
+        if (v.fromE164 === null) {
+          // Anonymous: only an anonymous call that reached voicemail, ended at most a minute before.
+          expect([call.fromE164, ...call.legs.map((l) => l.fromE164)].every((n) => n === null)).toBe(true);
+          expect(call.result).toBe('Voicemail');
+          expect(Math.abs(v.creationTime.getTime() - call.endTime.getTime())).toBeLessThanOrEqual(60_000);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('gives the same result whatever the input order', () => {
+    fc.assert(fc.property(
+      worldArb.chain((w) => fc.tuple(fc.constant(w), fc.shuffledSubarray(w.calls, { minLength: w.calls.length }),
+        fc.shuffledSubarray(w.voicemails, { minLength: w.voicemails.length }))),
+      ([world, calls, voicemails]) => {
+        expect(linkVoicemails(calls, voicemails)).toEqual(linkVoicemails(world.calls, world.voicemails));
+      },
+    ), { numRuns: 300 });
+  });
+
+  it('lets a reference always win: referenced voicemails and referencing calls are never MATCHED', () => {
+    fc.assert(fc.property(worldArb, ({ calls, voicemails }) => {
+      const { links, unlinked } = linkVoicemails(calls, voicemails);
+      const ids = new Set(voicemails.map((v) => v.id));
+      const referenced = new Set(calls.flatMap((c) => [c.messageId, ...c.legs.map((l) => l.messageId)]).filter((id) => id !== null && ids.has(id)));
+      const referencing = new Set(calls.filter((c) => c.messageId !== null || c.legs.some((l) => l.messageId !== null)).map((c) => c.id));
+      for (const id of referenced) {
+        const link = links.find((l) => l.voicemailId === id);
+        if (link) expect(link.method).toBe('CALL_LOG_REFERENCE');
+        else expect(unlinked.find((u) => u.voicemailId === id)?.reason).toBe('REFERENCE_CONFLICT');
+      }
+      for (const link of links) if (link.method === 'MATCHED') expect(referencing.has(link.callId)).toBe(false);
+      // Every reference link is backed by the call naming the voicemail.
+      for (const link of links.filter((l) => l.method === 'CALL_LOG_REFERENCE')) {
+        const call = calls.find((c) => c.id === link.callId) as CallFacts;
+        expect([call.messageId, ...call.legs.map((l) => l.messageId)]).toContain(link.voicemailId);
+      }
+    }), { numRuns: 300 });
+  });
+});
