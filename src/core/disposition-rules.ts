@@ -1,6 +1,6 @@
 /**
  * The disposition mapping as data (style.md §3): rows read top to bottom, the first match decides.
- * derive-disposition.ts turns a call into a Situation and asks matchRule; docs/disposition-table.md and the
+ * derive-disposition.ts turns a call into a Situation and asks matchRule; the README mapping table and the
  * unit tests are generated from / driven by the same rows, so the three cannot drift apart.
  */
 import type { Disposition } from './types.ts';
@@ -178,7 +178,7 @@ export function matchRule(s: Situation): DispositionRule {
   throw new Error('unreachable: the last disposition rule matches everything');
 }
 
-// ---- the generated table (docs/disposition-table.md) ----
+// ---- the generated table (embedded in README.md) ----
 
 const code = (values: readonly string[]): string => values.map((v) => `\`${v}\``).join(', ');
 
@@ -212,7 +212,7 @@ function valueIndex(values: readonly string[], situation: (value: string) => Sit
   return lines;
 }
 
-/** docs/disposition-table.md, generated from RULES (a test keeps the committed file equal to this). */
+/** The mapping table, generated from RULES (README.md embeds it; a test keeps the two equal). */
 export function renderDispositionTable(): string {
   const rows = RULES.map((rule, i) =>
     `| ${i + 1} | \`${rule.id}\` | ${rule.when.direction ?? 'any'} | ${describeWhen(rule.when)} | ${rule.disposition} | ` +

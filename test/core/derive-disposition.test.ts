@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { embeddedTable, readmeTable } from '../../src/core/readme-table.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DISPOSITION_RULE_VERSION, deriveDisposition, outcomeAllowsVoicemail, renderDispositionTable, type LinkedVoicemail,
+  DISPOSITION_RULE_VERSION, deriveDisposition, outcomeAllowsVoicemail, type LinkedVoicemail,
 } from '../../src/core/derive-disposition.ts';
 import { RULES, type DispositionRule } from '../../src/core/disposition-rules.ts';
 import { EXTRA_RESULTS, SPEC_REASONS, SPEC_RESULTS } from '../../src/core/outcome.ts';
@@ -434,11 +435,10 @@ describe('determinism', () => {
   });
 });
 
-describe('docs/disposition-table.md', () => {
-  it('is the output of renderDispositionTable()', () => {
-    const committed = readFileSync(new URL('../../docs/disposition-table.md', import.meta.url), 'utf8');
-    // If this fails after changing the rules, regenerate:
-    //   npx tsx -e "import('./src/core/disposition-rules.ts').then(m => process.stdout.write(m.renderDispositionTable()))" > docs/disposition-table.md
-    expect(committed).toBe(renderDispositionTable());
+describe('the README mapping table', () => {
+  it('is exactly what the rules render, so the two cannot drift apart', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    // If this fails after changing the rules, run: npm run docs:table
+    expect(embeddedTable(readme)).toBe(readmeTable());
   });
 });
