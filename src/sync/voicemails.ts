@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { RingCentralApiError } from '../errors.ts';
+import { RingCentralApiError, describeError } from '../errors.ts';
 import type { MessageEntry } from '../ringcentral/payloads.ts';
 import { extensions } from '../schema/index.ts';
 import { readSyncState, writeSyncState, type StatePatch } from '../store/sync-state.ts';
@@ -36,6 +36,7 @@ export async function syncVoicemails(ctx: RunContext): Promise<void> {
       // A mailbox we may not read (403) or that vanished (404) must not stop the others.
       if (!(error instanceof RingCentralApiError) || (error.status !== 403 && error.status !== 404)) throw error;
       ctx.logger.warn({ mailbox: mailbox.id, status: error.status, errorCode: error.errorCode }, 'skipping a mailbox RingCentral will not let us read');
+      await writeSyncState(ctx.database.db, ctx.accountId, mailboxStream(mailbox.id), { lastError: describeError(error), lastErrorCode: error.errorCode ?? null });
     }
   }
   await fetchReferenced(ctx);
@@ -79,7 +80,7 @@ function oldestCreation(entries: MessageEntry[]): Date | undefined {
 async function write(ctx: RunContext, extensionId: string, entries: MessageEntry[], patch: StatePatch): Promise<void> {
   await ctx.writeTransaction(async (tx) => {
     const counts = await upsertVoicemails(tx, ctx.accountId, extensionId, entries);
-    await writeSyncState(tx, ctx.accountId, mailboxStream(extensionId), { ...patch, addRecords: counts.inserted + counts.updated });
+    await writeSyncState(tx, ctx.accountId, mailboxStream(extensionId), { ...patch, lastError: null, lastErrorCode: null, addRecords: counts.inserted + counts.updated });
     await ctx.recordPage(tx, counts);
   });
 }

@@ -22,7 +22,10 @@ export function registerStatus(program: Command): void {
         for (const account of accounts) {
           process.stdout.write(`account ${account.id}${account.name ? ` (${account.name})` : ''}\n`);
           const runs = new Map((await latestRuns(database.db, account.id)).map((r) => [r.stream, r]));
-          for (const s of await allSyncStates(database.db, account.id)) {
+          const states = await allSyncStates(database.db, account.id);
+          // Mailboxes have a checkpoint each; one summary line says more than a screen of them.
+          const mailboxes = states.filter((s) => s.stream.startsWith('voicemail:'));
+          for (const s of states.filter((s) => !s.stream.startsWith('voicemail:'))) {
             const run = runs.get(s.stream);
             const requests = run ? Object.entries(run.requests).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`).join(', ') || 'none' : '—';
             process.stdout.write(
@@ -33,6 +36,12 @@ export function registerStatus(program: Command): void {
                 `    last error     ${s.lastError ? `${s.lastErrorCode ? `[${s.lastErrorCode}] ` : ''}${s.lastError}` : '—'}\n` +
                 `    last run       ${run ? `${run.outcome} at ${at(run.startedAt)}; requests ${requests}; 429s ${run.rateLimited}` : '—'}\n`,
             );
+          }
+          if (mailboxes.length > 0) {
+            const oldest = mailboxes.map((m) => m.syncedThrough).filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
+            const failing = mailboxes.filter((m) => m.lastError).length;
+            process.stdout.write(`  mailboxes: ${mailboxes.length} synced, the least recent through ${at(oldest)}, ${mailboxes.reduce((n, m) => n + m.recordsSynced, 0)} voicemail rows written${failing ? `, ${failing} failing` : ''}
+`);
           }
         }
       } finally {
