@@ -65,8 +65,8 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const seconds = (ms: number): number => Math.round(ms / 1000);
 
 /**
- * Links voicemails to calls. Ids are unique within each list. Voicemails whose call is absent, deleted
- * or uncertain come back in `unlinked` with the reason; later runs (more data) may link them.
+ * Links voicemails to calls. Ids are unique within each list. Voicemails whose call is absent or
+ * uncertain come back in `unlinked` with the reason; later runs (more data) may link them.
  */
 export function linkVoicemails(calls: CallFacts[], voicemails: VoicemailFacts[], options: Partial<LinkOptions> = {}): LinkResult {
   const opts = { ...DEFAULT_LINK_OPTIONS, ...options };
@@ -233,7 +233,8 @@ interface MailboxIndex {
 function indexCandidates(calls: CallFacts[], refs: RefOutcome): Map<string, MailboxIndex> {
   const index = new Map<string, MailboxIndex>();
   for (const call of calls) {
-    if (call.deleted || refs.referencingCalls.has(call.id) || readDirection(call.direction) !== 'Inbound') continue;
+    // A deleted record is a tombstone of the call that really happened, so it may still be matched.
+    if (refs.referencingCalls.has(call.id) || readDirection(call.direction) !== 'Inbound') continue;
     const outcome = voicemailOutcome(call);
     if (!outcome.allowsVoicemail) continue;
     const candidate: Candidate = {

@@ -5,7 +5,7 @@ import type { Company, Ext } from './company.ts';
 import type { CallIds } from './ids.ts';
 import type { Customer, NumberStyle } from './phone.ts';
 import { styleNumber } from './phone.ts';
-import type { Rng } from './prng.ts';
+import { Rng } from './prng.ts';
 import type { CallLegJson, MessageRefJson, PartyJson, RecordingJson, RefJson } from './types.ts';
 
 export interface BuildCtx {
@@ -49,17 +49,45 @@ export interface LegSpec {
   internalType?: string;
 }
 
+/**
+ * Choices imposed on a call instead of drawn, for calls built as part of a pair (the same caller
+ * twice, two callers in one mailbox). A forced value still consumes its random draw, so forcing one
+ * choice never changes the others.
+ */
+export interface Force {
+  user?: Ext;
+  customer?: Customer;
+  style?: NumberStyle;
+  anonymous?: boolean;
+  /** How long the caller speaks into the mailbox. */
+  recordedMs?: number;
+  /** Where the call log names the voicemail. */
+  placement?: 'both' | 'leg' | 'none';
+  /** How the message store writes the caller's number. */
+  voicemailStyle?: VoicemailNumberStyle;
+}
+
+export type VoicemailNumberStyle = NumberStyle | 'national';
+
 /** Per-call helper: knows the call's ids, start time and the URI layout of the account. */
 export class CallBuilder {
   readonly api: string;
+  /**
+   * A second stream for choices added after the main stream was fixed (anonymous callers, voicemail
+   * number formats): drawing them here keeps every earlier-generated call identical.
+   */
+  readonly aux: Rng;
 
   constructor(
     readonly ctx: BuildCtx,
     readonly ids: CallIds,
     readonly startMs: number,
     readonly rng: Rng,
+    readonly key = 0,
+    readonly force: Force = {},
   ) {
     this.api = `${ctx.origin}/restapi/v1.0/account/${ctx.company.accountId}`;
+    this.aux = Rng.of(ctx.seed, key, 0xa0c5);
   }
 
   iso(ms: number): string {

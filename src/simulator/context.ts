@@ -4,6 +4,7 @@
 import type { TokenStore } from './auth.ts';
 import type { Company } from './company.ts';
 import type { FaultState } from './faults.ts';
+import type { MessageSyncTokens } from './message-sync-token.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { SyncTokens } from './sync-token.ts';
 import type { RateGroup } from './types.ts';
@@ -26,6 +27,7 @@ export interface SimContext {
   limiter: RateLimiter;
   faults: FaultState;
   syncTokens: SyncTokens;
+  messageSyncTokens: MessageSyncTokens;
   counters: Counters;
   credentials: { clientId: string; clientSecret: string; jwt: string };
   /** Server-side token lifetimes (defaults when the request names none). */

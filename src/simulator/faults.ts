@@ -1,5 +1,5 @@
 // Switchable failures, so client resilience can be tested on purpose: injected 5xx, latency, forced
-// 429 storms, mass token revocation and sync-token invalidation. Settable in-process (sim.faults) or
+// 429 storms, mass token revocation and (extract-sync and message-sync) token invalidation. Settable in-process (sim.faults) or
 // from another process via POST /__sim/faults with a FaultSettings JSON body.
 
 import { z } from 'zod';
@@ -33,6 +33,7 @@ const settingsSchema = z
     rateLimitStorm: z.object({ group: group.optional(), count: z.number().int().min(0) }).strict().nullable().optional(),
     revokeTokens: z.boolean().optional(),
     invalidateSyncTokens: z.boolean().optional(),
+    invalidateMessageSyncTokens: z.boolean().optional(),
   })
   .strict();
 
@@ -46,6 +47,7 @@ export function parseFaultSettings(body: unknown): { ok: true; settings: FaultSe
 export interface FaultHooks {
   revokeTokens(): void;
   invalidateSyncTokens(): void;
+  invalidateMessageSyncTokens(): void;
 }
 
 /** The live fault switches; the server consumes them per request via take*(). */
@@ -69,6 +71,10 @@ export class FaultState implements Faults {
     this.hooks.invalidateSyncTokens();
   }
 
+  invalidateMessageSyncTokens(): void {
+    this.hooks.invalidateMessageSyncTokens();
+  }
+
   set(settings: FaultSettings): void {
     if (settings.clear) this.clear();
     if (settings.serverErrors !== undefined) this.serverErrors = settings.serverErrors;
@@ -76,6 +82,7 @@ export class FaultState implements Faults {
     if (settings.rateLimitStorm !== undefined) this.rateLimitStorm = settings.rateLimitStorm;
     if (settings.revokeTokens) this.revokeTokens();
     if (settings.invalidateSyncTokens) this.invalidateSyncTokens();
+    if (settings.invalidateMessageSyncTokens) this.invalidateMessageSyncTokens();
   }
 
   clear(): void {

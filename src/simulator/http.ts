@@ -19,7 +19,7 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   status: number;
-  /** JSON-serialised unless it is a string. */
+  /** JSON-serialised unless it is a string or a Buffer (sent as is). */
   body?: unknown;
   headers?: Record<string, string>;
   /** Large bodies (ground truth) are written piecewise instead. */
@@ -78,3 +78,18 @@ export const RATE_EXCEEDED_BODY = {
   message: 'Request rate exceeded',
   errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }],
 };
+
+/**
+ * RingCentral's batch answer: a status part, then one JSON part per id (sdk.multipart splits it).
+ * `stringify` writes each part (message-store parts need int64-exact JSON).
+ */
+export function multipart(parts: ApiResponse[], stringify: (value: unknown) => string = JSON.stringify): ApiResponse {
+  const boundary = `Boundary_${Date.now().toString(36)}`;
+  const chunks = [{ response: parts.map((p) => ({ status: p.status })) }, ...parts.map((p) => p.body)];
+  const text = chunks.map((c) => `--${boundary}\r\nContent-Type: application/json\r\n\r\n${stringify(c)}\r\n`).join('');
+  return {
+    status: 207,
+    body: `${text}--${boundary}--\r\n`,
+    headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` },
+  };
+}

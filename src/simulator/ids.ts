@@ -9,6 +9,13 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SESSION_BASE = 20_000_000_000;
 const MESSAGE_BASE = 400_000_000_000;
 const RECORDING_BASE = 3_000_000_000;
+// Message ids are int64 in RingCentral's schema. A share of them lies beyond 2^53 so that a client
+// reading them with a plain JSON.parse loses precision (and neighbours collide) — on purpose.
+const BIG_MESSAGE_BASE = 9_007_199_254_740_993n;
+const BIG_MESSAGE_SHARE = 0.15;
+// Voicemails whose call lies before the simulated history (orphans) get ids from their own ranges.
+const ORPHAN_MESSAGE_BASE = 390_000_000_000;
+const BIG_ORPHAN_MESSAGE_BASE = BIG_MESSAGE_BASE + 10_000_000_000_000n;
 // Keys are XORed with this before scrambling so that key 0 does not encode as "000000".
 const KEY_MASK = 0x5bd1e995;
 
@@ -19,7 +26,7 @@ export interface CallIds {
   sessionId: string;
   /** "s-…" like Call Control's ids. */
   telephonySessionId: string;
-  /** int64 message-store id (as string), used only if the call leaves a voicemail. */
+  /** int64 message-store id as an exact decimal string (may exceed 2^53), used only if the call leaves a voicemail. */
   messageId: string;
   /** Recording id, used only if the call is recorded. */
   recordingId: string;
@@ -29,13 +36,22 @@ export interface CallIds {
 export function callIds(seed: number, key: number): CallIds {
   const rng = Rng.of(seed, key, 0x1d);
   const scrambled = scramble32((key ^ KEY_MASK) >>> 0);
-  return {
-    id: rng.chars(9) + base62(scrambled, 6),
-    sessionId: String(SESSION_BASE + key * 10 + rng.int(0, 9)),
-    telephonySessionId: `s-a${rng.hex(5)}${scrambled.toString(16).padStart(8, '0')}z${rng.hex(14)}`,
-    messageId: String(MESSAGE_BASE + key * 1000 + rng.int(1, 999)),
-    recordingId: String(RECORDING_BASE + key * 100 + rng.int(1, 99)),
-  };
+  const id = rng.chars(9) + base62(scrambled, 6);
+  const sessionId = String(SESSION_BASE + key * 10 + rng.int(0, 9));
+  const telephonySessionId = `s-a${rng.hex(5)}${scrambled.toString(16).padStart(8, '0')}z${rng.hex(14)}`;
+  const messageSuffix = rng.int(1, 999);
+  const recordingId = String(RECORDING_BASE + key * 100 + rng.int(1, 99));
+  // Drawn last so adding big ids left every other id of a call unchanged.
+  const big = rng.chance(BIG_MESSAGE_SHARE);
+  const messageId = big ? String(BIG_MESSAGE_BASE + BigInt(key) * 1000n + BigInt(messageSuffix)) : String(MESSAGE_BASE + key * 1000 + messageSuffix);
+  return { id, sessionId, telephonySessionId, messageId, recordingId };
+}
+
+/** The message id of the n-th orphan voicemail (one whose call predates the history). */
+export function orphanMessageId(seed: number, n: number): string {
+  const rng = Rng.of(seed, n, 0x0a1d);
+  const suffix = rng.int(1, 999);
+  return rng.chance(BIG_MESSAGE_SHARE) ? String(BIG_ORPHAN_MESSAGE_BASE + BigInt(n) * 1000n + BigInt(suffix)) : String(ORPHAN_MESSAGE_BASE + n * 1000 + suffix);
 }
 
 /** The call key an id belongs to, or undefined. */

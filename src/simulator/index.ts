@@ -1,7 +1,8 @@
 // The built-in RingCentral simulator: a local HTTP server that imitates the parts of RingCentral's
 // REST API callsync uses (OAuth JWT/refresh/revoke, account, extensions, account call log list,
-// by-id and extract-sync), with RingCentral's rate limits, error bodies and late-arriving data, and
-// a seeded generator of realistic company traffic whose ground truth it can report.
+// by-id and extract-sync, per-extension message store and message-sync for voicemail), with
+// RingCentral's rate limits, error bodies and late-arriving data, and a seeded generator of realistic
+// company traffic and voicemails whose ground truth it can report.
 
 import type { AddressInfo } from 'node:net';
 import { TokenStore } from './auth.ts';
@@ -9,6 +10,7 @@ import type { BuildCtx } from './call-builder.ts';
 import { generateCompany } from './company.ts';
 import { newCounters, type SimContext } from './context.ts';
 import { FaultState } from './faults.ts';
+import { MessageSyncTokens } from './message-sync-token.ts';
 import { generateCustomers } from './phone.ts';
 import { Rng } from './prng.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -20,7 +22,11 @@ import type { Simulator, SimulatorOptions } from './types.ts';
 import { World } from './world.ts';
 
 export type * from './types.ts';
+export type * from './types-messages.ts';
 export { DEFAULT_LIMITS } from './rate-limit.ts';
+/** int64-exact JSON: truth().messages[].message and message-store bodies hold ids beyond 2^53 as bigint. */
+export { int64String, parseExact, stringifyExact } from './int64-json.ts';
+export { compatibleNumbers, MATCH_SLACK_MS } from './voicemail-truth.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const CUSTOMERS = 2000;
@@ -40,12 +46,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const tokens = new TokenStore(opts.maxSessions ?? Infinity);
   const syncTokens = new SyncTokens();
+  const messageSyncTokens = new MessageSyncTokens();
   const credentials = {
     clientId: opts.clientId ?? 'sim-client-id',
     clientSecret: opts.clientSecret ?? 'sim-client-secret',
     jwt: opts.jwt ?? 'sim-jwt',
   };
-  const faults = new FaultState({ revokeTokens: () => tokens.revokeAll(), invalidateSyncTokens: () => syncTokens.invalidateAll() }, seed);
+  const faults = new FaultState(
+    {
+      revokeTokens: () => tokens.revokeAll(),
+      invalidateSyncTokens: () => syncTokens.invalidateAll(),
+      invalidateMessageSyncTokens: () => messageSyncTokens.invalidateAll(),
+    },
+    seed,
+  );
   const ctx: SimContext = {
     world,
     company,
@@ -53,6 +67,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     limiter: new RateLimiter(opts.rateLimits),
     faults,
     syncTokens,
+    messageSyncTokens,
     counters: newCounters(),
     credentials,
     ttl: { accessSec: opts.accessTokenTtlSec ?? 3600, refreshSec: opts.refreshTokenTtlSec ?? 604_800 },

@@ -1,9 +1,8 @@
-// Turns world state into the JSON RingCentral serves: the Simple/Detailed views of a call-log record
-// and message-store voicemail records.
+// Turns world state into the JSON RingCentral serves for the call log: the Simple/Detailed views of a
+// call-log record (message-store records: message-render.ts).
 
-import type { Company } from './company.ts';
-import type { CallLogRecord, ExpectedOutcome, MessageJson } from './types.ts';
-import type { StoredMessage, World } from './world.ts';
+import type { CallLogRecord, ExpectedOutcome } from './types.ts';
+import type { World } from './world.ts';
 
 export type View = 'Simple' | 'Detailed';
 
@@ -33,37 +32,4 @@ export function serveCall(world: World, key: number, now: number, view: View, sh
   }
   if (state.deleted) record.deleted = true;
   return { record, expected, scenario: draft.scenario, deleted: state.deleted };
-}
-
-/** Message-store JSON for a voicemail (GetMessageInfoResponse shape, api-notes §4.4). */
-export function messageJson(origin: string, company: Company, m: StoredMessage): MessageJson {
-  const base = `${origin}/restapi/v1.0/account/${company.accountId}/extension/${m.mailbox.id}/message-store/${m.id}`;
-  const id = Number(m.id);
-  return {
-    uri: base,
-    id,
-    extensionId: String(m.mailbox.id),
-    to: [{ ...m.to }],
-    from: { ...m.from },
-    type: 'VoiceMail',
-    creationTime: new Date(m.creationMs).toISOString(),
-    readStatus: m.readStatus,
-    priority: 'Normal',
-    attachments: [
-      {
-        id,
-        // RingCentral serves media from media.ringcentral.com; the simulator is its own media host.
-        uri: `${base}/content/${id}`,
-        type: 'AudioRecording',
-        contentType: 'audio/mpeg',
-        vmDuration: m.vmDuration,
-        fileName: `voicemail-${id}.mp3`,
-      },
-    ],
-    direction: 'Inbound',
-    availability: m.availability,
-    messageStatus: 'Received',
-    lastModifiedTime: new Date(m.lastModifiedMs).toISOString(),
-    vmTranscriptionStatus: m.transcription,
-  };
 }

@@ -41,7 +41,10 @@ export function admin(ctx: SimContext, req: ApiRequest): ApiResponse {
     case 'POST /__sim/invalidate-sync-tokens':
       ctx.faults.invalidateSyncTokens();
       return json(200, { invalidated: true });
+    case 'POST /__sim/invalidate-message-sync-tokens':
+      ctx.faults.invalidateMessageSyncTokens();
+      return json(200, { invalidated: true });
     default:
-      return json(404, { error: 'not_found', routes: ['GET stats', 'GET truth', 'GET|POST faults', 'POST release', 'POST revoke-tokens', 'POST invalidate-sync-tokens'] });
+      return json(404, { error: 'not_found', routes: ['GET stats', 'GET truth', 'GET|POST faults', 'POST release', 'POST revoke-tokens', 'POST invalidate-sync-tokens', 'POST invalidate-message-sync-tokens'] });
   }
 }

@@ -3,7 +3,7 @@
 // windows [a,b) and [b,c) never return a call twice. Sorted newest first; ties broken by the
 // generation key (higher key first), which is stable across requests.
 
-import { apiError, json, ParamError, type ApiRequest, type ApiResponse } from './http.ts';
+import { apiError, json, multipart, ParamError, type ApiRequest, type ApiResponse } from './http.ts';
 import type { SimContext } from './context.ts';
 import { numberDigits } from './phone.ts';
 import { pageEnvelope } from './paging.ts';
@@ -149,18 +149,4 @@ export function getCallRecords(ctx: SimContext, req: ApiRequest): ApiResponse {
   };
   if (ids.length === 1) return lookup(ids[0] as string);
   return multipart(ids.map(lookup));
-}
-
-/** RingCentral's batch answer: a status part, then one JSON part per id (sdk.multipart splits it). */
-function multipart(parts: ApiResponse[]): ApiResponse {
-  const boundary = `Boundary_${Date.now().toString(36)}`;
-  const chunks = [{ response: parts.map((p) => ({ status: p.status })) }, ...parts.map((p) => p.body)];
-  const text = chunks
-    .map((c) => `--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(c)}\r\n`)
-    .join('');
-  return {
-    status: 207,
-    body: `${text}--${boundary}--\r\n`,
-    headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` },
-  };
 }

@@ -8,21 +8,33 @@ import type { Outline, ScenarioFn } from './scenarios.ts';
 import type { PartyJson } from './types.ts';
 
 interface Caller {
-  customer: Customer;
-  style: NumberStyle;
+  /** Undefined for an anonymous caller (caller id withheld). */
+  customer?: Customer;
+  style?: NumberStyle;
   /** The caller as the record shows it. */
   fromRecord: PartyJson;
   /** The caller as legs show it (the seed masks legs even when the record is not masked). */
   fromLeg: PartyJson;
 }
 
+/** Share of inbound callers who withhold their number. */
+const ANONYMOUS_SHARE = 0.04;
+
 function caller(b: CallBuilder, ctx: BuildCtx): Caller {
   const customer = b.rng.pick(ctx.customers);
   const style = pickNumberStyle(b.rng);
   const withName = b.rng.chance(0.6);
-  const fromLeg = b.customerParty(customer, style, withName);
-  const recordStyle = style === 'masked' && b.rng.chance(0.5) ? 'e164' : style;
-  return { customer, style, fromRecord: b.customerParty(customer, recordStyle, withName), fromLeg };
+  const anonymous = b.aux.chance(ANONYMOUS_SHARE);
+  if (b.force.anonymous ?? anonymous) {
+    // RingCentral shows a withheld number as a party without phoneNumber, usually named "Anonymous".
+    const party: PartyJson = b.aux.chance(0.75) ? { name: 'Anonymous' } : {};
+    return { fromRecord: party, fromLeg: { ...party } };
+  }
+  const c = b.force.customer ?? customer;
+  const s = b.force.style ?? style;
+  const fromLeg = b.customerParty(c, s, withName);
+  const recordStyle = s === 'masked' && b.rng.chance(0.5) ? 'e164' : s;
+  return { customer: c, style: s, fromRecord: b.customerParty(c, recordStyle, withName), fromLeg };
 }
 
 /** The called company number; occasionally masked like the seed's "+1650581XXXX". */
@@ -31,7 +43,8 @@ function calledNumber(b: CallBuilder, number: string, name: string): PartyJson {
 }
 
 function pickUser(b: CallBuilder, ctx: BuildCtx): Ext {
-  return b.rng.pick(ctx.company.users);
+  const user = b.rng.pick(ctx.company.users);
+  return b.force.user ?? user;
 }
 
 function talkMs(b: CallBuilder): number {
@@ -173,11 +186,17 @@ const userVoicemail: ScenarioFn = (b, ctx) => {
   const user = pickUser(b, ctx);
   const to = calledNumber(b, user.did as string, user.name);
   const ring = b.rng.int(15_000, 25_000);
-  const recorded = b.rng.int(8_000, 120_000);
+  const drawn = b.rng.int(8_000, 120_000);
+  const recorded = b.force.recordedMs ?? drawn;
   const legs = [masterLeg(c, to, user, ring + recorded, 'Voicemail')];
-  if (b.rng.chance(0.6)) legs.push(findMeLeg(c, user, b.rng.int(3_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
+  const lateLegs: number[] = [];
+  if (b.rng.chance(0.6)) {
+    legs.push(findMeLeg(c, user, b.rng.int(3_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
+    // The FindMe attempt sometimes reaches the log after the voicemail leg (api-notes §8).
+    if (b.aux.chance(0.5)) lateLegs.push(1);
+  }
   return {
-    ...base(c, to, user, ring + recorded), result: 'Voicemail', legs, lateLegs: [], disposition: 'VOICEMAIL',
+    ...base(c, to, user, ring + recorded), result: 'Voicemail', legs, lateLegs, disposition: 'VOICEMAIL',
     answeredBy: null, voicemail: { mailbox: user, leg: 0, recordedMs: recorded },
   };
 };

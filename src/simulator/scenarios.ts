@@ -1,9 +1,10 @@
 // What kind of call each generated call is, with roughly realistic weights, and how a scenario's
 // outline becomes a full Detailed call-log record (recording, voicemail link, ground truth).
-// A call is a pure function of (seed, key, startMs): the world stores only a few columns per call and
-// rebuilds the record when it is served, which keeps 100k calls cheap in memory.
+// A call is a pure function of (seed, key, startMs) — plus, for the calls generated in pairs, its role
+// (companions.ts): the world stores only a few columns per call and rebuilds the record when it is
+// served, which keeps 100k calls cheap in memory.
 
-import { CallBuilder, type BuildCtx, type LegSpec } from './call-builder.ts';
+import { CallBuilder, type BuildCtx, type Force, type LegSpec, type VoicemailNumberStyle } from './call-builder.ts';
 import type { Ext } from './company.ts';
 import { callIds } from './ids.ts';
 import { numberDigits, styleNumber, type Customer, type NumberStyle } from './phone.ts';
@@ -79,16 +80,17 @@ export type ScenarioFn = (b: CallBuilder, ctx: BuildCtx) => Outline;
 
 export type ModKind = 'recordingAdded' | 'voicemailLinked' | 'legsAdded' | 'resultFinalised';
 
+/** The voicemail a call leaves, as created; what happens to it later is planned in voicemail-plan.ts. */
 export interface VoicemailDraft {
+  /** Exact int64 as a decimal string. */
   id: string;
   mailbox: Ext;
   from: PartyJson;
   to: PartyJson;
   creationMs: number;
   vmDuration: number;
-  readStatus: 'Read' | 'Unread';
-  transcription: string;
-  availability: 'Alive' | 'Deleted';
+  /** The caller's real number as digits ('' when withheld); the truth's matcher prefilters on it. */
+  callerDigits: string;
 }
 
 export interface CallDraft {
@@ -108,18 +110,24 @@ export interface CallDraft {
   externalDigits: string;
   /** 0 none, 1 Automatic, 2 OnDemand (recordingType filter). */
   recordingType: 0 | 1 | 2;
+  /** The external party (undefined for internal and anonymous calls). */
+  customer?: Customer;
 }
 
 const SCENARIOS: Record<ScenarioName, ScenarioFn> = { ...INBOUND_SCENARIOS, ...OUTBOUND_SCENARIOS };
 
-/** Builds call `key` (the same input always yields the same call). */
-export function buildCall(ctx: BuildCtx, key: number, startMs: number): CallDraft {
+/**
+ * Builds call `key` (the same input always yields the same call). `force` and `scenario` are given
+ * only for calls of a pair (companions.ts); otherwise every choice is drawn.
+ */
+export function buildCall(ctx: BuildCtx, key: number, startMs: number, force: Force = {}, scenario?: ScenarioName): CallDraft {
   const rng = Rng.of(ctx.seed, key, 0xca11);
   const ids = callIds(ctx.seed, key);
-  const b = new CallBuilder(ctx, ids, startMs, rng);
-  const scenario = rng.weighted(ctx.profile === 'contact-center' ? CONTACT_CENTER_WEIGHTS : WEIGHTS);
-  const outline = SCENARIOS[scenario](b, ctx);
-  return finishCall(b, key, scenario, outline);
+  const b = new CallBuilder(ctx, ids, startMs, rng, key, force);
+  const drawn = rng.weighted(ctx.profile === 'contact-center' ? CONTACT_CENTER_WEIGHTS : WEIGHTS);
+  const chosen = scenario ?? drawn;
+  const outline = SCENARIOS[chosen](b, ctx);
+  return finishCall(b, key, chosen, outline);
 }
 
 function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outline): CallDraft {
@@ -172,7 +180,8 @@ function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outl
     const vm = o.voicemail;
     const ref = b.messageRef(vm.mailbox);
     // Where the call log names the voicemail is undocumented (api-notes §4.5): vary it.
-    const placement = rng.weighted({ both: 50, leg: 25, none: 25 });
+    const drawnPlacement = rng.weighted({ both: 50, leg: 25, none: 25 });
+    const placement = b.force.placement ?? drawnPlacement;
     if (placement === 'both') record.message = ref;
     const leg = legs[vm.leg];
     if (placement !== 'none' && leg) leg.message = { ...ref };
@@ -180,14 +189,12 @@ function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outl
     voicemail = {
       id: ids.messageId,
       mailbox: vm.mailbox,
-      from: voicemailParty(o.customer, o.style, o.from),
-      to: vm.mailbox.did ? { phoneNumber: vm.mailbox.did, name: vm.mailbox.name } : { name: vm.mailbox.name },
+      from: voicemailParty(b, o),
+      to: mailboxParty(b, vm.mailbox),
       // Message-store times have whole seconds (api-notes §4.4) and come a few seconds after hang-up.
       creationMs: Math.ceil((b.startMs + o.durationMs + rng.int(1000, 15_000)) / 1000) * 1000,
       vmDuration: Math.max(1, Math.round(vm.recordedMs / 1000)),
-      readStatus: rng.chance(0.7) ? 'Unread' : 'Read',
-      transcription: rng.weighted({ NotAvailable: 50, Completed: 40, Failed: 5, CompletedPartially: 5 }),
-      availability: rng.chance(0.03) ? 'Deleted' : 'Alive',
+      callerDigits: o.customer ? numberDigits(o.customer.number) : '',
     };
   }
 
@@ -206,7 +213,8 @@ function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outl
   if (recordingId) mods.push('recordingAdded');
   if (linked) mods.push('voicemailLinked');
   if (o.lateLegs.length > 0) mods.push('legsAdded');
-  if (!o.voicemail) mods.push('resultFinalised');
+  // Voicemail calls too: the record may first show "In Progress" while the caller is still recording.
+  mods.push('resultFinalised');
 
   return {
     key,
@@ -225,12 +233,32 @@ function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outl
     extMask: extMask >>> 0,
     externalDigits: o.customer ? numberDigits(o.customer.number) : '',
     recordingType,
+    customer: o.customer,
   };
 }
 
-/** The voicemail's `from`: like the call's caller, masked the same way (seed thread). */
-function voicemailParty(customer: Customer | undefined, style: NumberStyle | undefined, fallback: PartyJson): PartyJson {
-  if (!customer) return { ...fallback };
-  const number = style === 'masked' ? styleNumber(customer.number, 'masked') : customer.number;
-  return { phoneNumber: number, name: customer.name };
+/**
+ * The voicemail's `from`. The message store writes the caller independently of the call log: masked
+ * where the call was masked (mostly), sometimes masked where it was not, and now and then in another
+ * format — "(650) 581-9987", "16505819987" — for the same number (api-notes §3.3, seed thread).
+ */
+function voicemailParty(b: CallBuilder, o: Outline): PartyJson {
+  const drawn = b.aux.weighted<VoicemailNumberStyle>({ e164: 72, formatted: 8, digits: 8, national: 4, masked: 8 });
+  const keepMask = b.aux.chance(0.75);
+  const withName = b.aux.chance(0.7);
+  const anonymousName = b.aux.chance(0.6);
+  if (!o.customer) return anonymousName ? { name: 'Anonymous' } : {};
+  const style = b.force.voicemailStyle ?? (o.style === 'masked' && keepMask ? 'masked' : drawn);
+  const number = style === 'national' ? o.customer.number.slice(2) : styleNumber(o.customer.number, style);
+  const party: PartyJson = { phoneNumber: number };
+  if (withName) party.name = o.customer.name;
+  return party;
+}
+
+/** The mailbox as the voicemail's recipient; the seed names it "(650) 581-9987 (Benno Dean)". */
+function mailboxParty(b: CallBuilder, mailbox: Ext): PartyJson {
+  const masked = b.aux.chance(0.05);
+  if (!mailbox.did) return { extensionNumber: mailbox.extensionNumber, name: mailbox.name };
+  const number = masked ? styleNumber(mailbox.did, 'masked') : mailbox.did;
+  return { phoneNumber: number, name: `${styleNumber(mailbox.did, 'formatted')} (${mailbox.name})` };
 }

@@ -8,6 +8,8 @@ import { admin } from './routes-admin.ts';
 import { accountInfo, getExtension, listExtensions } from './routes-account.ts';
 import { getCallRecords, listCallLog } from './routes-call-log.ts';
 import { extractSync } from './routes-extract-sync.ts';
+import { getMessageContent, getMessages, listMessages } from './routes-message-store.ts';
+import { messageSync } from './routes-message-sync.ts';
 import { revoke, token } from './routes-oauth.ts';
 import { isOwnAccount, type SimContext } from './context.ts';
 import { apiError, json, ParamError, RATE_EXCEEDED_BODY, UNAUTHORIZED_HEADERS, type ApiRequest, type ApiResponse } from './http.ts';
@@ -32,6 +34,16 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log$`), group: 'Heavy', bearer: true, handler: listCallLog },
   { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log/([^/]+)$`), group: 'Heavy', bearer: true, handler: getCallRecords },
   { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log-extract-sync$`), group: 'Heavy', bearer: true, handler: extractSync },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store$`), group: 'Light', bearer: true, handler: listMessages },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store/([^/]+)$`), group: 'Light', bearer: true, handler: getMessages },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store/([^/]+)/content/([^/]+)$`),
+    group: 'Medium',
+    bearer: true,
+    handler: getMessageContent,
+  },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-sync$`), group: 'Light', bearer: true, handler: messageSync },
 ];
 
 const MAX_BODY = 1 << 20;
@@ -144,10 +156,11 @@ async function send(ctx: SimContext, res: ServerResponse, response: ApiResponse,
     await response.stream(res);
     return;
   }
-  const text = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  headers['Content-Length'] = String(Buffer.byteLength(text));
+  const body = response.body;
+  const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  headers['Content-Length'] = String(Buffer.byteLength(payload));
   res.writeHead(response.status, headers);
-  res.end(text);
+  res.end(payload);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -3,8 +3,10 @@
 // (api-notes §8). History calls are fully visible by history.to unless `late` holds some back.
 
 import type { BuildCtx } from './call-builder.ts';
+import { buildPairCall, planPair, ROLE } from './companions.ts';
 import { Rng } from './prng.ts';
 import { buildCall, type CallDraft, type ModKind } from './scenarios.ts';
+import { addOrphans, applyMailboxCap, planMessage } from './voicemail-plan.ts';
 import { modCode } from './versions.ts';
 import type { CallTiming, World } from './world.ts';
 
@@ -25,7 +27,7 @@ const MOD_CHANCE: ReadonlyArray<[ModKind, number]> = [
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** Generates `calls` history calls with start times over [from, to) into the world. */
+/** Generates `calls` history calls with start times over [from, to) into the world, and their voicemails. */
 export function generateHistory(world: World, opts: { from: number; to: number; calls: number; late?: LateOptions }): void {
   const { ctx } = world;
   const rng = Rng.of(ctx.seed, 0x415);
@@ -34,23 +36,38 @@ export function generateHistory(world: World, opts: { from: number; to: number; 
   for (let i = 0; i < opts.calls; i++) starts[i] = opts.from + Math.floor(rng.next() * span);
   starts.sort();
   const limit = opts.to - 1;
+  // A call must have ended and reached the log before history.to.
+  const latestEnd = opts.to - 31_000;
+  const add = (draft: CallDraft, startMs: number, role: number, partner: number): void => {
+    const timing = planVersions(ctx, draft, { modDelay: [MINUTE, 10 * MINUTE], late: opts.late });
+    clampTo(timing, limit);
+    world.add(draft, startMs, timing, role, partner);
+    addVoicemail(world, draft, limit, opts.late);
+  };
   for (let i = 0; i < opts.calls; i++) {
     const key = world.size;
     let startMs = starts[i] as number;
     let draft = buildCall(ctx, key, startMs);
-    // A call must have ended and reached the log before history.to: move late starters earlier.
-    // (Content depends on the key, not the start time, so the rebuilt call is the same call.)
-    const latestEnd = opts.to - 31_000;
+    // Move late starters earlier. (Content depends on the key, not the start time, so the rebuilt
+    // call is the same call.)
     if (draft.endMs > latestEnd) {
       startMs = Math.max(opts.from, startMs - (draft.endMs - latestEnd));
       draft = buildCall(ctx, key, startMs);
     }
-    const timing = planVersions(ctx, draft, { modDelay: [MINUTE, 10 * MINUTE], late: opts.late });
-    clampTo(timing, limit);
-    world.add(draft, startMs, timing);
-    addVoicemail(world, draft, limit);
+    const pair = i + 1 < opts.calls ? planPair(ctx, draft, startMs, { from: opts.from, latestEnd }) : null;
+    if (!pair) {
+      add(draft, startMs, ROLE.none, -1);
+      continue;
+    }
+    const primary = pair.primary;
+    add(primary, startMs, pair.primaryRole, key + 1);
+    add(buildPairCall(ctx, key + 1, pair.companionStartMs, pair.companionRole, () => primary), pair.companionStartMs, pair.companionRole, key);
+    // The companion takes the next call's slot, so history.calls stays exact.
+    i++;
   }
   world.indexEvents();
+  addOrphans(ctx, world.mail, opts);
+  applyMailboxCap(world.mail);
 }
 
 /** Adds one live call starting at `startMs` (demo mode); its versions become visible as time passes. */
@@ -64,11 +81,15 @@ export function addLiveCall(world: World, startMs: number): void {
   addVoicemail(world, draft, Infinity);
 }
 
+/** Chance that a voicemail call first shows "In Progress" (other calls: MOD_CHANCE). */
+const VOICEMAIL_RESULT_LATE = 0.12;
+
 function planVersions(ctx: BuildCtx, draft: CallDraft, opts: { modDelay: [number, number]; late?: LateOptions }): CallTiming {
   const rng = Rng.of(ctx.seed, draft.key, 0x71e);
   const t0 = draft.endMs + rng.int(15_000, 30_000);
   let mod: ModKind | null = null;
-  for (const [kind, chance] of MOD_CHANCE) {
+  for (const [kind, base] of MOD_CHANCE) {
+    const chance = kind === 'resultFinalised' && draft.voicemail ? VOICEMAIL_RESULT_LATE : base;
     if (draft.mods.includes(kind) && rng.chance(chance)) {
       mod = kind;
       break;
@@ -107,10 +128,7 @@ function clampTo(timing: CallTiming, limit: number): void {
   }
 }
 
-function addVoicemail(world: World, draft: CallDraft, limit: number): void {
-  const vm = draft.voicemail;
-  if (!vm) return;
-  const creationMs = Math.min(vm.creationMs, Math.floor(limit / 1000) * 1000);
-  const rng = Rng.of(world.ctx.seed, draft.key, 0x7e5);
-  world.addMessage(draft.key, { ...vm, creationMs }, Math.min(creationMs + rng.int(100, 900), limit));
+function addVoicemail(world: World, draft: CallDraft, limit: number, late?: LateOptions): void {
+  if (!draft.voicemail) return;
+  world.mail.add(planMessage(world.ctx, draft.voicemail, draft.key, draft.key, limit, late));
 }

@@ -5,25 +5,21 @@
 import type { ServerResponse } from 'node:http';
 import { extensionJson } from './company.ts';
 import type { SimContext } from './context.ts';
-import { messageJson, serveCall } from './render.ts';
-import type { GroundTruth, MessageJson, SimulatorStats, TruthCall } from './types.ts';
+import { stringifyExact } from './int64-json.ts';
+import { serveCall } from './render.ts';
+import type { GroundTruth, SimulatorStats, TruthCall } from './types.ts';
+import { voicemailTruth } from './voicemail-truth.ts';
 
-function* truthCalls(ctx: SimContext, now: number): Generator<TruthCall> {
+/** Visible calls, newest first; a call's expected voicemail is the one the voicemail truth links to it. */
+function* truthCalls(ctx: SimContext, now: number, voicemailByCall: Map<number, string>): Generator<TruthCall> {
   const { world } = ctx;
   for (let i = world.order.length - 1; i >= 0; i--) {
     const key = world.order[i] as number;
     const served = serveCall(world, key, now, 'Detailed', true);
     if (!served) continue;
-    yield { id: served.record.id, record: served.record, deleted: served.deleted, scenario: served.scenario, expected: served.expected };
+    const expected = { ...served.expected, voicemailMessageId: voicemailByCall.get(key) ?? null };
+    yield { id: served.record.id, record: served.record, deleted: served.deleted, scenario: served.scenario, expected };
   }
-}
-
-function truthMessages(ctx: SimContext, now: number): MessageJson[] {
-  const origin = ctx.world.ctx.origin;
-  return ctx.world.messages
-    .filter((m) => m.creationMs <= now)
-    .sort((a, b) => b.creationMs - a.creationMs || Number(b.id) - Number(a.id))
-    .map((m) => messageJson(origin, ctx.company, m));
 }
 
 function extensions(ctx: SimContext): GroundTruth['extensions'] {
@@ -33,19 +29,21 @@ function extensions(ctx: SimContext): GroundTruth['extensions'] {
 /** Ground truth for the current instant, as one object. */
 export function groundTruth(ctx: SimContext): GroundTruth {
   const now = ctx.clock();
-  return { accountId: ctx.company.accountId, extensions: extensions(ctx), calls: [...truthCalls(ctx, now)], messages: truthMessages(ctx, now) };
+  const vm = voicemailTruth(ctx.world, ctx.company, now);
+  return { accountId: ctx.company.accountId, extensions: extensions(ctx), calls: [...truthCalls(ctx, now, vm.voicemailByCall)], messages: vm.messages };
 }
 
-/** Writes the same JSON as groundTruth() piece by piece, honouring back-pressure. */
+/** Writes the same JSON as groundTruth() piece by piece (int64 ids exact), honouring back-pressure. */
 export async function streamGroundTruth(ctx: SimContext, res: ServerResponse): Promise<void> {
   const now = ctx.clock();
+  const vm = voicemailTruth(ctx.world, ctx.company, now);
   const write = async (chunk: string): Promise<void> => {
     if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
   };
   await write(`{"accountId":${JSON.stringify(ctx.company.accountId)},"extensions":${JSON.stringify(extensions(ctx))},"calls":[`);
   let first = true;
   let batch = '';
-  for (const call of truthCalls(ctx, now)) {
+  for (const call of truthCalls(ctx, now, vm.voicemailByCall)) {
     batch += (first ? '' : ',') + JSON.stringify(call);
     first = false;
     if (batch.length > 1 << 20) {
@@ -53,7 +51,7 @@ export async function streamGroundTruth(ctx: SimContext, res: ServerResponse): P
       batch = '';
     }
   }
-  await write(`${batch}],"messages":${JSON.stringify(truthMessages(ctx, now))}}`);
+  await write(`${batch}],"messages":${stringifyExact(vm.messages)}}`);
   res.end();
 }
 
@@ -76,5 +74,6 @@ export function stats(ctx: SimContext): SimulatorStats {
     sessions: ctx.tokens.activeSessions,
     admin: c.admin,
     calls: { total: world.size, visible, held: world.heldCount() },
+    messages: { total: world.mail.all.length, visible: world.mail.visibleCount(now), held: world.mail.heldCount() },
   };
 }

@@ -1,6 +1,9 @@
 // Public types of the simulator plus the RingCentral JSON shapes it produces. The JSON types are
 // deliberately loose (optional fields, string enums) because the simulator must be able to emit the
-// odd values real RingCentral emits ("Hang up" next to "Hang Up", masked numbers, ...).
+// odd values real RingCentral emits ("Hang up" next to "Hang Up", masked numbers, ...). Message-store
+// types live in types-messages.ts.
+
+import type { TruthMessage } from './types-messages.ts';
 
 export type RateGroup = 'Heavy' | 'Medium' | 'Light' | 'Auth';
 export const RATE_GROUPS: readonly RateGroup[] = ['Heavy', 'Medium', 'Light', 'Auth'];
@@ -64,7 +67,12 @@ export type Disposition =
 
 export interface ExpectedOutcome {
   disposition: Disposition;
-  /** The voicemail left on this call (also when the call log does not reference it). */
+  /**
+   * The voicemail a correct linker links to this call now (exact int64 decimal string): set exactly
+   * when the message's truth says expected.callId = this call (by reference, or unambiguously
+   * matched); null when the call left none, or its voicemail must not be linked (anonymous, ambiguous,
+   * not visible yet, ...). truth().messages[].leftByCallId names the call that left it regardless.
+   */
   voicemailMessageId: string | null;
   /** The recording visible in the record now (record- or leg-level). */
   recordingId: string | null;
@@ -85,7 +93,11 @@ export interface GroundTruth {
   accountId: string;
   extensions: ExtensionJson[];
   calls: TruthCall[];
-  messages: MessageJson[];
+  /**
+   * Every voicemail visible now, in every mailbox, newest creationTime first. Message JSON holds int64
+   * ids as number | bigint: JSON.stringify cannot write those; use stringifyExact (exported here).
+   */
+  messages: TruthMessage[];
 }
 
 export interface SimulatorStats {
@@ -102,6 +114,8 @@ export interface SimulatorStats {
   /** Requests to /__sim/ (not counted in `requests`). */
   admin: number;
   calls: { total: number; visible: number; held: number };
+  /** Voicemails: held = with a creation or change held back until release(). */
+  messages: { total: number; visible: number; held: number };
 }
 
 export interface ServerErrorFault {
@@ -139,6 +153,7 @@ export interface FaultSettings {
   rateLimitStorm?: RateLimitStormFault | null;
   revokeTokens?: boolean;
   invalidateSyncTokens?: boolean;
+  invalidateMessageSyncTokens?: boolean;
 }
 
 export interface Faults {
@@ -149,6 +164,8 @@ export interface Faults {
   revokeTokens(): void;
   /** All extract-sync tokens issued so far become invalid (400 CLG-104). */
   invalidateSyncTokens(): void;
+  /** All message-sync tokens issued so far become invalid (400 MSG-333: full sync required). */
+  invalidateMessageSyncTokens(): void;
   /** Applies a FaultSettings object (what POST /__sim/faults does). */
   set(settings: FaultSettings): void;
   clear(): void;
@@ -257,30 +274,4 @@ export interface ExtensionJson {
   contact?: { firstName?: string; lastName?: string; email?: string; company?: string };
   permissions?: { admin: { enabled: boolean }; internationalCalling: { enabled: boolean } };
   hidden?: boolean;
-}
-
-export interface MessageJson {
-  uri: string;
-  id: number;
-  extensionId: string;
-  to: PartyJson[];
-  from: PartyJson;
-  type: 'VoiceMail';
-  creationTime: string;
-  readStatus: 'Read' | 'Unread';
-  priority: 'Normal' | 'High';
-  attachments: Array<{
-    id: number;
-    uri: string;
-    type: 'AudioRecording' | 'AudioTranscription';
-    contentType: string;
-    vmDuration?: number;
-    fileName?: string;
-    size?: number;
-  }>;
-  direction: 'Inbound';
-  availability: 'Alive' | 'Deleted' | 'Purged';
-  messageStatus: 'Received';
-  lastModifiedTime: string;
-  vmTranscriptionStatus: string;
 }

@@ -53,6 +53,9 @@ export function versionOf(draft: CallDraft, mod: ModKind | null, stage: 0 | 1): 
         delete leg.reason;
         delete leg.reasonDescription;
       }
+      // While the call is still "In Progress" no voicemail is left yet, so nothing names one.
+      delete record.message;
+      for (const leg of legs) delete leg.message;
       expected.disposition = 'UNKNOWN';
       expected.answeredByExtensionId = null;
       break;

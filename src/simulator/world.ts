@@ -1,10 +1,13 @@
 // The simulator's world model: a few numeric columns per call (start, when each version becomes
 // visible, which modification it gets, filter facts) plus two orderings — by startTime for the list
-// endpoint and by modification time for extract-sync. Records themselves are rebuilt on demand from
-// (seed, key), so 100k calls cost a few MB instead of hundreds.
+// endpoint and by modification time for extract-sync — and the voicemails (mailbox.ts). Records
+// themselves are rebuilt on demand from (seed, key) (and a pair role, companions.ts), so 100k calls
+// cost a few MB instead of hundreds.
 
 import type { BuildCtx } from './call-builder.ts';
-import { buildCall, type CallDraft, type VoicemailDraft } from './scenarios.ts';
+import { buildPairCall, ROLE } from './companions.ts';
+import { MessageStore } from './mailbox.ts';
+import { buildCall, type CallDraft } from './scenarios.ts';
 import { MOD_CODES, versionOf, type Version } from './versions.ts';
 
 /** Version visibility of one call; NaN = never happens, Infinity = held back until release(). */
@@ -23,11 +26,6 @@ export interface CallState {
   kind: 0 | 1 | 2;
 }
 
-export interface StoredMessage extends VoicemailDraft {
-  key: number;
-  lastModifiedMs: number;
-}
-
 /** All calls, their version timing and the indexes over them. */
 export class World {
   readonly start: number[] = [];
@@ -40,6 +38,9 @@ export class World {
   readonly extMask: number[] = [];
   readonly externalDigits: string[] = [];
   readonly scenario: string[] = [];
+  /** Pair role (companions.ts ROLE) and the other call of the pair (-1 none). */
+  readonly role: number[] = [];
+  readonly partner: number[] = [];
   /** Keys sorted by (startTime, key). */
   readonly order: number[] = [];
   readonly orderStart: number[] = [];
@@ -47,7 +48,8 @@ export class World {
   evT: number[] = [];
   evKey: number[] = [];
   evKind: number[] = [];
-  readonly messages: StoredMessage[] = [];
+  /** The voicemails (message store) of every mailbox. */
+  readonly mail = new MessageStore();
   /** Highest extract-sync cursor handed out; released data must land after it. */
   maxCursorIssued = 0;
 
@@ -58,7 +60,7 @@ export class World {
   }
 
   /** Adds call `key` (must equal size) with its timing; events are indexed by indexEvents/insertEvents. */
-  add(draft: CallDraft, startMs: number, timing: CallTiming): void {
+  add(draft: CallDraft, startMs: number, timing: CallTiming, role: number = ROLE.none, partner = -1): void {
     const key = draft.key;
     if (key !== this.size) throw new Error(`call keys must be dense: got ${key}, expected ${this.size}`);
     this.start.push(startMs);
@@ -71,6 +73,8 @@ export class World {
     this.extMask.push(draft.extMask);
     this.externalDigits.push(draft.externalDigits);
     this.scenario.push(draft.scenario);
+    this.role.push(role);
+    this.partner.push(partner);
     const at = upperBound(this.orderStart, startMs);
     if (at === this.order.length) {
       this.order.push(key);
@@ -79,10 +83,6 @@ export class World {
       this.order.splice(at, 0, key);
       this.orderStart.splice(at, 0, startMs);
     }
-  }
-
-  addMessage(key: number, vm: VoicemailDraft, lastModifiedMs: number): void {
-    this.messages.push({ ...vm, key, lastModifiedMs });
   }
 
   /** Rebuilds the event index from the timing columns (after bulk generation or release). */
@@ -143,7 +143,10 @@ export class World {
 
   /** The full draft of a call (rebuilt; cheap). */
   draft(key: number): CallDraft {
-    return buildCall(this.ctx, key, this.start[key] as number);
+    const start = this.start[key] as number;
+    const role = this.role[key] ?? ROLE.none;
+    if (role === ROLE.none) return buildCall(this.ctx, key, start);
+    return buildPairCall(this.ctx, key, start, role, () => this.draft(this.partner[key] as number));
   }
 
   /** The record and ground truth of a call at the given stage. */
@@ -172,8 +175,13 @@ export class World {
     return held;
   }
 
-  /** Makes every held version visible at `now` (or just after the last cursor handed out); returns calls affected. */
+  /**
+   * Makes every held version visible at `now` (or just after the last cursor handed out), and every
+   * held voicemail change at `now`; returns calls affected.
+   */
   release(now: number): number {
+    // message-sync windows overlap by seconds, so released message changes may land at `now` itself.
+    this.mail.release(now);
     const at = Math.max(now, this.maxCursorIssued + 1);
     let released = 0;
     for (let key = 0; key < this.size; key++) {

@@ -61,12 +61,29 @@ export async function loadCallFacts(db: Db, accountId: string, from: Date, to: D
   return calls.map((c) => toCall(c, byCall.get(c.id) ?? []));
 }
 
-/** Voicemails created in [from, to) (purged stubs without a creation time are not linkable). */
+/**
+ * Voicemails created in [from, to). A message purged before callsync ever saw it is only a stub (id and
+ * availability); when the call log names it, it is placed at its referencing call's end, so the reference
+ * still links it — a reference always wins, whatever became of the message.
+ */
 export async function loadVoicemailFacts(db: Db, accountId: string, from: Date, to: Date): Promise<VoicemailFacts[]> {
+  const lo = from.toISOString();
+  const hi = to.toISOString();
   const rows = rowsOf<{ id: string; mailbox_extension_id: string; from_e164: string | null; creation_time: string; duration_seconds: number | null; availability: string }>(
     await db.execute(sql`
       select id, mailbox_extension_id, from_e164, creation_time, duration_seconds, availability from voicemails
-      where account_id = ${accountId} and creation_time >= ${from.toISOString()} and creation_time < ${to.toISOString()}`),
+      where account_id = ${accountId} and creation_time >= ${lo} and creation_time < ${hi}
+      union all
+      select v.id, v.mailbox_extension_id, v.from_e164, ref.end_time, v.duration_seconds, v.availability
+      from voicemails v
+      join lateral (
+        select c.end_time from calls c where c.account_id = v.account_id and c.message_id = v.id
+        union all
+        select c.end_time from call_legs l join calls c on c.account_id = l.account_id and c.id = l.call_id
+        where l.account_id = v.account_id and l.message_id = v.id
+        limit 1
+      ) ref on true
+      where v.account_id = ${accountId} and v.creation_time is null and ref.end_time >= ${lo} and ref.end_time < ${hi}`),
   );
   return rows.map((r) => ({
     id: r.id, mailboxExtensionId: r.mailbox_extension_id, fromE164: r.from_e164, creationTime: new Date(r.creation_time),

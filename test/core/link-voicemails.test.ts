@@ -215,9 +215,12 @@ describe('MATCHED', () => {
     expect(result).toEqual({ links: [], unlinked: [expect.objectContaining({ voicemailId: '900', reason: 'NO_CANDIDATE', candidateCallIds: [] })] });
   });
 
-  it('never matches deleted calls, answered calls, outbound calls or other mailboxes', () => {
+  it('matches a deleted call: its tombstone is still the call that left the voicemail', () => {
+    expect(linkVoicemails([vmCall('C1', { deleted: true })], [voicemail('900')]).links).toEqual([expect.objectContaining({ callId: 'C1', method: 'MATCHED' })]);
+  });
+
+  it('never matches answered calls, outbound calls or other mailboxes', () => {
     for (const call of [
-      vmCall('C1', { deleted: true }),
       makeCallFacts({ id: 'C2', result: 'Accepted' }),
       makeCallFacts({ id: 'C3', direction: 'Outbound', result: 'No Answer', toE164: CALLER }),
       vmCall('C4', { extensionId: '999' }),
@@ -326,7 +329,6 @@ describe('properties', () => {
         const call = calls.find((c) => c.id === link.callId) as CallFacts;
         const v = voicemails.find((x) => x.id === link.voicemailId) as VoicemailFacts;
         expect(link.confidence).toBeLessThan(1);
-        expect(call.deleted).toBe(false);
         expect(outcomeAllowsVoicemail(call)).toBe(true);
         expect([call.extensionId, ...call.legs.map((l) => l.extensionId)]).toContain(v.mailboxExtensionId);
         expect(v.creationTime >= call.startTime && v.creationTime.getTime() <= call.endTime.getTime() + 600_000).toBe(true);

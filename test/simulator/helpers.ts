@@ -1,6 +1,6 @@
 // Small HTTP helpers for the simulator tests: log in with the JWT grant and call the API with fetch.
 
-import type { Simulator } from '../../src/simulator/index.ts';
+import { parseExact, type Simulator } from '../../src/simulator/index.ts';
 
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -80,4 +80,29 @@ export async function walkPages(sim: Simulator, token: string, query: Record<str
     reply = await get(sim, token, next);
   }
   return { ids: records.map((r) => r.id), pages, records };
+}
+
+export const messageStore = (ext: string | number = '~'): string => `/restapi/v1.0/account/~/extension/${ext}/message-store`;
+export const messageSync = (ext: string | number = '~'): string => `/restapi/v1.0/account/~/extension/${ext}/message-sync`;
+
+/** GET returning the raw text too, with the body parsed int64-exact (ids beyond 2^53 as bigint). */
+export async function getExact<T = any>(sim: Simulator, token: string, path: string, query?: Record<string, string | string[]>): Promise<Reply<T> & { text: string }> {
+  const url = new URL(path, sim.url);
+  for (const [k, v] of Object.entries(query ?? {})) {
+    for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
+  }
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = parseExact(text);
+  } catch {
+    // multipart or binary bodies stay text
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+/** The decimal digits of an int64 JSON value as parseExact returns it. */
+export function idText(value: unknown): string {
+  return typeof value === 'bigint' ? value.toString() : String(value);
 }

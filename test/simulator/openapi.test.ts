@@ -7,7 +7,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { CALL_LOG, EXTRACT_SYNC, get, historyDays, login, TO } from './helpers.ts';
+import { CALL_LOG, EXTRACT_SYNC, get, historyDays, login, messageStore, messageSync, TO } from './helpers.ts';
 
 // CALLSYNC_OPENAPI_SPEC points at the spec when the repository is not next to ../shared (e.g. a CI clone).
 const SPEC_PATH = process.env.CALLSYNC_OPENAPI_SPEC || fileURLToPath(new URL('../../../shared/ringcentral/openapi-v1.0.46.json', import.meta.url));
@@ -120,6 +120,59 @@ describe.skipIf(!exists)('simulator responses match the 2021 OpenAPI schemas', (
     const first = (await get(sim, token, CALL_LOG, { ...window, perPage: '1' })).body.records[0];
     const reply = await get(sim, token, `${CALL_LOG}/${first.id}`, { view: 'Detailed' });
     expectValid(responseSchema(`${ACCOUNT}/call-log/{callRecordId}`), reply.body);
+  });
+
+  // Message-store bodies are validated as JSON.parse reads them: an int64 beyond 2^53 still parses as an integer.
+  const MAILBOX = `${ACCOUNT}/extension/{extensionId}`;
+  const busiest = (): string => {
+    const counts = new Map<string, number>();
+    for (const m of sim.truth().messages) counts.set(m.mailboxExtensionId, (counts.get(m.mailboxExtensionId) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  };
+
+  it('message-store list, with deleted and purged messages', async () => {
+    const reply = await get(sim, token, messageStore(busiest()), { ...window, availability: ['Alive', 'Deleted', 'Purged'], perPage: '1000' });
+    expect(reply.body.records.length).toBeGreaterThan(20);
+    expect(reply.body.records.some((r: any) => r.availability === 'Purged')).toBe(true);
+    expectValid(responseSchema(`${MAILBOX}/message-store`), reply.body);
+  });
+
+  it('every generated voicemail (all mailboxes, all states) validates as a single message', () => {
+    const schema = responseSchema(`${MAILBOX}/message-store/{messageId}`);
+    const messages = sim.truth().messages;
+    expect(new Set(messages.map((m) => m.availability))).toEqual(new Set(['Alive', 'Deleted', 'Purged']));
+    // JSON round trip: the validator sees what a client's JSON.parse sees (bigint ids become numbers).
+    for (const m of messages) expectValid(schema, JSON.parse(JSON.stringify(m.message, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))));
+  });
+
+  it('single message, and each part of a 207 batch', async () => {
+    const schema = responseSchema(`${MAILBOX}/message-store/{messageId}`);
+    const ext = busiest();
+    const [a, b] = sim.truth().messages.filter((m) => m.mailboxExtensionId === ext);
+    expectValid(schema, (await get(sim, token, `${messageStore(a!.mailboxExtensionId)}/${a!.id}`)).body);
+    const batch = await get(sim, token, `${messageStore(a!.mailboxExtensionId)}/${a!.id},${b!.id}`);
+    const parts = String(batch.body).split(/--Boundary_\w+/).map((p) => p.split('\r\n\r\n')[1]).filter((p): p is string => !!p);
+    expect(parts).toHaveLength(3);
+    for (const part of parts.slice(1)) expectValid(schema, JSON.parse(part));
+  });
+
+  it('message-sync FSync and ISync (with {id, availability} records)', async () => {
+    const schema = responseSchema(`${MAILBOX}/message-sync`);
+    expect(schema).toBeDefined();
+    const ext = busiest();
+    const fsync = await get(sim, token, messageSync(ext));
+    expect(fsync.body.records.length).toBeGreaterThan(20);
+    expectValid(schema, fsync.body);
+    const isync = await get(sim, token, messageSync(ext), { syncType: 'ISync', syncToken: fsync.body.syncInfo.syncToken });
+    expectValid(schema, isync.body);
+    expectValid(schema, { ...isync.body, records: [{ id: 1, availability: 'Deleted' }, { id: 2, availability: 'Purged' }] });
+  });
+
+  it('the validator is real: an off-spec message fails', () => {
+    const schema = responseSchema(`${MAILBOX}/message-store/{messageId}`);
+    const m = sim.truth().messages.find((x) => x.availability === 'Alive')!;
+    const bad = { ...JSON.parse(JSON.stringify(m.message, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))), availability: 'Gone', id: '12' };
+    expect(ajv.compile(schema)(bad)).toBe(false);
   });
 
   it.skipIf(!extractSchema)('call-log-extract-sync', async () => {

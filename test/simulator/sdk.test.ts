@@ -2,7 +2,7 @@
 
 import { SDK } from '@ringcentral/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { parseExact, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { historyDays, TO } from './helpers.ts';
 
 let sim: Simulator;
@@ -82,5 +82,30 @@ describe('@ringcentral/sdk against the simulator', () => {
     const parts = await sdk.multipart(response);
     const records = await Promise.all(parts.map((p) => p.json()));
     expect(records.map((r: any) => r.id)).toEqual([a!.id, b!.id]);
+  });
+
+  it('syncs a mailbox with message-sync (FSync, ISync), reads int64 ids exactly, and surfaces MSG-333', async () => {
+    const sdk = await connect({ history: historyDays(3, 1500) });
+    const platform = sdk.platform();
+    const truth = sim.truth();
+    const big = truth.messages.find((m) => BigInt(m.id) > 2n ** 53n && m.availability === 'Alive')!;
+    const path = `/restapi/v1.0/account/~/extension/${big.mailboxExtensionId}`;
+    const dateFrom = new Date(TO.getTime() - 4 * 86_400_000).toISOString();
+    const fsync = await platform.get(`${path}/message-sync`, { syncType: 'FSync', messageType: ['VoiceMail'], dateFrom, dateTo: TO.toISOString() });
+    const text = await fsync.text();
+    expect(text).toContain(`"id":${big.id},`);
+    const body = parseExact(text) as any;
+    const expected = truth.messages.filter((m) => m.mailboxExtensionId === big.mailboxExtensionId);
+    expect(body.records).toEqual(expected.map((m) => m.message));
+    const isync = await platform.get(`${path}/message-sync`, { syncType: 'ISync', syncToken: body.syncInfo.syncToken });
+    expect(((await isync.json()) as any).syncInfo.syncType).toBe('ISync');
+    const batch = await platform.get(`${path}/message-store/${expected[0]!.id},${expected[1]!.id}`);
+    expect(batch.status).toBe(207);
+    const parts = await sdk.multipart(batch);
+    expect(await Promise.all(parts.map(async (p) => parseExact(await p.text())))).toEqual([expected[0]!.message, expected[1]!.message]);
+    sim.faults.invalidateMessageSyncTokens();
+    const error = await platform.get(`${path}/message-sync`, { syncType: 'ISync', syncToken: body.syncInfo.syncToken }).catch((e: any) => e);
+    expect(error.response.status).toBe(400);
+    expect(((await error.response.clone().json()) as any).errorCode).toBe('MSG-333');
   });
 });
