@@ -14,7 +14,7 @@ let dbUrl: string | undefined;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 41, history: history(120, 2), rateLimits: false });
+  sim = await startSimulator({ seed: 41, history: history(120, 2, 30 * 60_000), rateLimits: false });
   dataDir = mkdtempSync(path.join(tmpdir(), 'callsync-cli-'));
   if (testServerUrl) dbUrl = await createEmptyPostgresDatabase();
   env = {
@@ -62,6 +62,13 @@ describe('callsync CLI', () => {
     expect(result.stdout).toContain(`account ${sim.accountId}`);
     expect(result.stdout).toMatch(/call-log\n\s+last success\s+\d{4}-/);
     expect(result.stdout).toMatch(/last run\s+success at .*; requests Heavy \d+.*; 429s 0/);
+  });
+
+  it('rederive --dry-run on an unchanged database reports zero changes', async () => {
+    const result = await run(['rederive', '--dry-run']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^account \d+: 120 calls, \d+ voicemails in [\d.]+ s \(dry run: nothing written\)$/m);
+    for (const part of ['links', 'dispositions', 'callbacks']) expect(result.stdout).toMatch(new RegExp(`^  ${part} +0 would be added, 0 would change, \\d+ unchanged$`, 'm'));
   });
 
   it('a bad environment variable stops with exit 2 and a line naming it', async () => {

@@ -12,9 +12,13 @@ export const FAST_RETRY = { retries: 8, minTimeoutMs: 10, maxTimeoutMs: 200 };
 
 const DAY = 86_400_000;
 
-/** A simulated account history ending now: `calls` calls over the last `days` days. */
-export function history(calls: number, days = 3): NonNullable<SimulatorOptions['history']> {
-  const to = new Date();
+/**
+ * A simulated account history: `calls` calls over the `days` days ending `endsAgoMs` ago (default now).
+ * A history that ends well before now has no call whose voicemail window is about to close, so whether a
+ * call is final cannot change between two derivations made seconds apart.
+ */
+export function history(calls: number, days = 3, endsAgoMs = 0): NonNullable<SimulatorOptions['history']> {
+  const to = new Date(Date.now() - endsAgoMs);
   return { from: new Date(to.getTime() - days * DAY), to, calls };
 }
 

@@ -8,7 +8,7 @@ let harness: Harness;
 
 beforeAll(async () => {
   harness = await startHarness(
-    { seed: 61, history: history(2000, 3), late: { heldFraction: 0.05, modifiedFraction: 0.1, deletedFraction: 0.02 } },
+    { seed: 61, history: history(2000, 3, 30 * 60_000), late: { heldFraction: 0.05, modifiedFraction: 0.1, deletedFraction: 0.02 } },
     { SYNC_BACKFILL_DAYS: '4', SYNC_PAGE_SIZE: '1000', SYNC_LOOKBACK_HOURS: '96' },
   );
   const app = await harness.app();

@@ -1,0 +1,75 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncAll, type App } from '../../src/main.ts';
+import { databaseKind } from '../helpers/database.ts';
+import { history, startHarness, type Harness } from '../helpers/harness.ts';
+
+let harness: Harness;
+let app: App;
+
+const voicemailRun = async () => {
+  const results = await syncAll(app);
+  for (const r of results) expect(r.error, `${r.stream}: ${r.error}`).toBeUndefined();
+  return results.find((r) => r.stream === 'voicemails')!;
+};
+
+/** Every message the simulator holds now, compared with the stored rows: same ids (exact int64), same availability. */
+async function expectVoicemailsEqualTruth() {
+  const truth = harness.sim.truth();
+  const rows = await harness.testDb.database.query<{ id: string; availability: string; mailbox_extension_id: string }>(sql`select id, availability, mailbox_extension_id from voicemails`);
+  const stored = new Map(rows.map((r) => [r.id, r]));
+  // Messages purged before callsync ever saw them and not named by the call log are gone for good.
+  const expected = truth.messages.filter((m) => stored.has(m.id) || m.availability !== 'Purged' || m.expected.method === 'CALL_LOG_REFERENCE');
+  expect(expected.filter((m) => !stored.has(m.id)).map((m) => m.id)).toEqual([]);
+  expect(expected.filter((m) => stored.get(m.id)!.availability !== m.availability).map((m) => `${m.id}: ${stored.get(m.id)!.availability} != ${m.availability}`)).toEqual([]);
+  return { truth, stored };
+}
+
+beforeAll(async () => {
+  harness = await startHarness(
+    { seed: 71, history: history(600, 2), late: { heldFraction: 0.05, modifiedFraction: 0.1, deletedFraction: 0.05 } },
+    { SYNC_BACKFILL_DAYS: '3', SYNC_PAGE_SIZE: '1000', SYNC_LOOKBACK_HOURS: '72' },
+  );
+  app = await harness.app();
+}, 120_000);
+
+afterAll(() => harness?.close());
+
+describe(`voicemail sync through message-sync (${databaseKind})`, () => {
+  it('stores every mailbox, keeping int64 ids beyond 2^53 exact', async () => {
+    const run = await voicemailRun();
+    expect(run.inserted).toBeGreaterThan(0);
+    const { stored } = await expectVoicemailsEqualTruth();
+    expect([...stored.keys()].some((id) => BigInt(id) > 2n ** 53n)).toBe(true);
+    const mailboxes = new Set([...stored.values()].map((r) => r.mailbox_extension_id));
+    expect(mailboxes.size).toBeGreaterThan(3);
+  });
+
+  it('picks up new, changed, deleted and purged messages with ISync', async () => {
+    harness.sim.release();
+    const run = await voicemailRun();
+    expect(run.updated + run.inserted).toBeGreaterThan(0);
+    await expectVoicemailsEqualTruth();
+  });
+
+  it('starts a mailbox over with FSync when RingCentral answers MSG-333', async () => {
+    harness.sim.faults.invalidateMessageSyncTokens();
+    const run = await voicemailRun();
+    expect(run.error).toBeUndefined();
+    await expectVoicemailsEqualTruth();
+    const [state] = await harness.testDb.database.query<{ n: number }>(sql`select count(*)::int as n from sync_state where stream like 'voicemail:%' and sync_token is not null`);
+    expect(state!.n).toBeGreaterThan(3);
+  });
+
+  it('records callbacks: a later outbound call to the caller of an unanswered inbound call', async () => {
+    const rows = await harness.testDb.database.query<{ ok: boolean }>(sql`
+      select (o.direction = 'Outbound' and o.to_e164 = i.from_e164 and o.start_time >= i.end_time
+              and b.seconds_after_end = round(extract(epoch from o.start_time - i.end_time))
+              and d.disposition in ('MISSED', 'VOICEMAIL', 'ABANDONED')) as ok
+      from callbacks b join calls i on i.account_id = b.account_id and i.id = b.call_id
+      join calls o on o.account_id = b.account_id and o.id = b.callback_call_id
+      join call_dispositions d on d.account_id = b.account_id and d.call_id = b.call_id`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.ok)).toBe(true);
+  });
+});
