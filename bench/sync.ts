@@ -5,54 +5,28 @@
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; a fresh
  * database is created and dropped. BENCH_CALLS overrides the call count.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInterface } from 'node:readline';
 import postgres from 'postgres';
-import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createApp, syncAll } from '../src/main.ts';
+import { benchSetup } from './setup.ts';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const calls = Number(process.env.BENCH_CALLS ?? 100_000);
 const days = 7;
-
-// The simulator runs in its own process so that the RSS measured below is callsync's alone.
-const sim = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'simulator', '--port', '0', '--calls', String(calls), '--days', String(days), '--live-rate', '0', '--no-rate-limits', '--profile', 'contact-center'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const simInfo = await new Promise<{ url: string; clientId: string; clientSecret: string; jwt: string }>((resolve, reject) => {
-  sim.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  createInterface({ input: sim.stdout! }).on('line', (line) => {
-    if (line.startsWith('{')) resolve(JSON.parse(line));
-  });
-});
-
-console.error(`simulator ready at ${simInfo.url} with ${calls} calls`);
-const dbName = `callsync_bench_${Date.now()}`;
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const bench = await benchSetup(calls, days);
+const { config, dbUrl } = bench;
 
 /** The kernel's own high-water mark of this process' resident memory (VmHWM), in bytes. */
 const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
 
 try {
-  const config = loadConfig({
-    DATABASE_URL: dbUrl,
-    RC_SERVER_URL: simInfo.url,
-    RC_CLIENT_ID: simInfo.clientId,
-    RC_CLIENT_SECRET: simInfo.clientSecret,
-    RC_JWT: simInfo.jwt,
-    SYNC_BACKFILL_DAYS: String(days + 1),
-    SYNC_FAST_PATH: 'off',
-    LOG_LEVEL: 'silent',
-  });
   const app = await createApp(config, { logger: silentLogger, rateLimitsEnabled: false });
   console.error('backfilling…');
   const started = performance.now();
-  const results = await syncAll(app);
+  const results = await syncAll(app, { streams: ['extensions', 'call-log'] });
   const elapsedS = (performance.now() - started) / 1000;
   const peak = peakRss();
   const callLog = results.find((r) => r.stream === 'call-log')!;
@@ -92,10 +66,7 @@ try {
   console.log(`  plain COPY         ${fmt(copyRowsPerS)} rows/s (${copyS.toFixed(1)} s into identical tables)`);
   console.log(`  write / COPY       ${((writeRowsPerS / copyRowsPerS) * 100).toFixed(0)}% (target ≥ 50%)`);
 } finally {
-  sim.kill('SIGTERM');
-  await once(sim, 'exit').catch(() => undefined);
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await bench.close();
 }
 
 /** COPY a table out into memory (untimed). A connection of its own each time: postgres.js can stall on a

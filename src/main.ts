@@ -101,6 +101,8 @@ function credentialKey(c: RingCentralCredentials): string {
 
 export interface PassOptions {
   signal?: AbortSignal | undefined;
+  /** Run only these streams (benchmarks); default all. */
+  streams?: readonly string[];
   onProgress?: (progress: Progress) => void;
 }
 
@@ -124,7 +126,7 @@ export async function syncAll(app: App, options: PassOptions = {}): Promise<RunR
     [VOICEMAIL_STREAM, syncVoicemails],
     [DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since)],
   ];
-  for (const [stream, job] of streams) {
+  for (const [stream, job] of streams.filter(([name]) => !options.streams || options.streams.includes(name))) {
     const result = await runStream(deps(app, options), stream, job);
     results.push(result);
     if (result.outcome === 'aborted') break;

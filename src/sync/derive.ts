@@ -16,11 +16,12 @@ export const DERIVE_STREAM = 'derive';
 const HOUR = 3_600_000;
 /**
  * How far around a change linking looks. A voicemail's candidates started at most a call's length plus the
- * window before it; twelve hours covers any real call, so decisions near a chunk's edge see every competitor.
+ * window before it; a call that rings out to voicemail lasts minutes (ring time plus the message), so two
+ * hours lets decisions near a chunk's edge see every competitor.
  */
-const PAD_MS = 12 * HOUR;
-/** Derivation works a day at a time, so memory stays flat however long the history. */
-const CHUNK_MS = 24 * HOUR;
+const PAD_MS = 2 * HOUR;
+/** Derivation works six hours at a time, so memory stays flat however long the history. */
+const CHUNK_MS = 6 * HOUR;
 const UNANSWERED: readonly Disposition[] = ['MISSED', 'VOICEMAIL', 'ABANDONED'];
 
 export interface DeriveSettings {
