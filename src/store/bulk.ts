@@ -48,3 +48,11 @@ export async function upsertChanged(
   const inserted = written.filter((w) => w.inserted).length;
   return { inserted, updated: written.length - inserted, unchanged: rows.length - written.length };
 }
+
+/**
+ * A JSON array of rows, each with its `raw` column spliced in as the JSON text RingCentral sent, so int64
+ * values reach the jsonb column exactly (they would not survive a round trip through a JS number).
+ */
+export function rowsWithRawJson(rows: ReadonlyArray<{ row: object; rawJson: string }>): string {
+  return `[${rows.map(({ row, rawJson }) => `${JSON.stringify(row).slice(0, -1)},"raw":${rawJson}}`).join(',')}]`;
+}

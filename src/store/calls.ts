@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { callLegs, calls, recordings } from '../schema/index.ts';
 import type { CallLogEntry } from '../ringcentral/payloads.ts';
 import { toCallRows, type CallRows, type Row } from './call-rows.ts';
-import { columnList, recordsetColumns } from './bulk.ts';
+import { columnList, recordsetColumns, rowsWithRawJson } from './bulk.ts';
 import { rowsOf, type Db } from './db.ts';
 
 export interface UpsertCounts {
@@ -53,7 +53,7 @@ export function prepareCallPage(accountId: string, entries: CallLogEntry[]): Pre
   return {
     accountId,
     ids: [...byId.keys()],
-    callsJson: `[${rows.map((r) => `${JSON.stringify(r.call).slice(0, -1)},"raw":${r.rawJson}}`).join(',')}]`,
+    callsJson: rowsWithRawJson(rows.map((r) => ({ row: r.call, rawJson: r.rawJson }))),
     legsById: new Map(rows.map((r) => [r.call.id as string, r.legs])),
     recordingsById: new Map(rows.map((r) => [r.call.id as string, recordingRows(r)])),
     tombstones: tombstones.filter((id) => !byId.has(id)),

@@ -4,7 +4,7 @@ import { toE164 } from '../core/phone-numbers.ts';
 import type { MessageEntry, MessageRecord } from '../ringcentral/payloads.ts';
 import { stringifyJson } from '../ringcentral/json.ts';
 import { voicemails } from '../schema/index.ts';
-import { columnList, recordsetColumns } from './bulk.ts';
+import { columnList, recordsetColumns, rowsWithRawJson } from './bulk.ts';
 import { rowsOf, type Db } from './db.ts';
 
 export interface VoicemailCounts {
@@ -65,7 +65,7 @@ export async function upsertVoicemails(tx: Db, accountId: string, mailboxExtensi
   }
   const counts = { inserted: 0, updated: 0, unchanged: 0, changedIds: [] as string[] };
   if (byId.size > 0) {
-    const json = `[${[...byId.values()].map((r) => `${JSON.stringify(r.row).slice(0, -1)},"raw":${r.rawJson}}`).join(',')}]`;
+    const json = rowsWithRawJson([...byId.values()]);
     const written = rowsOf<{ id: string; inserted: boolean }>(await tx.execute(sql`
       insert into voicemails (${columnList(columns.names)})
       select ${columnList(columns.names)} from json_to_recordset(${json}::json) as r(${columns.definition})
