@@ -40,7 +40,7 @@ const envSchema = z
     LINK_WINDOW_MINUTES: optionalText.pipe(positiveInt('LINK_WINDOW_MINUTES', 1, 24 * 60).default(10)),
     CALLBACK_HORIZON_DAYS: optionalText.pipe(positiveInt('CALLBACK_HORIZON_DAYS', 1, 90).default(7)),
     SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
-    PORT: optionalText.pipe(positiveInt('PORT', 1, 65535).default(4000)),
+    PORT: optionalText.pipe(positiveInt('PORT', 0, 65535).default(4000)),
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill.ts';
+import { registerApi } from './commands/api.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRederive } from './commands/rederive.ts';
 import { registerSimulator } from './commands/simulator.ts';
@@ -24,5 +25,6 @@ registerStart(program);
 registerSimulator(program);
 registerStatus(program);
 registerRederive(program);
+registerApi(program);
 
 await program.parseAsync(process.argv);

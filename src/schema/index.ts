@@ -6,3 +6,4 @@ export * from './tables/sync.ts';
 export * from './tables/voicemails.ts';
 export * from './tables/recordings.ts';
 export * from './tables/derived.ts';
+export * from './tables/api-keys.ts';

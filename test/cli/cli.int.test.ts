@@ -71,6 +71,19 @@ describe('callsync CLI', () => {
     for (const part of ['links', 'dispositions', 'callbacks']) expect(result.stdout).toMatch(new RegExp(`^  ${part} +0 would be added, 0 would change, \\d+ unchanged$`, 'm'));
   });
 
+  it('api-key create prints the new key once, as the last line; list shows it without the key; revoke ends it', async () => {
+    const created = await run(['api-key', 'create', '--name', 'hubspot']);
+    expect(created.status, created.stderr).toBe(0);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^cs_[\w-]{40,}$/);
+    const listed = await run(['api-key', 'list']);
+    expect(listed.stdout).toMatch(/^hubspot\tcs_/m);
+    expect(listed.stdout).not.toContain(key);
+    expect((await run(['api-key', 'create', '--name', 'hubspot'])).status).toBe(2);
+    expect((await run(['api-key', 'revoke', 'hubspot'])).status).toBe(0);
+    expect((await run(['api-key', 'list'])).stdout).toMatch(/^hubspot\t.*revoked/m);
+  });
+
   it('a bad environment variable stops with exit 2 and a line naming it', async () => {
     const result = await run(['sync'], { SYNC_LOOKBACK_HOURS: 'soon' });
     expect(result.status).toBe(2);

@@ -33,7 +33,7 @@ describe('callsync start', () => {
       env: {
         PATH: process.env.PATH!, CALLSYNC_DATA_DIR: dataDir, RC_SERVER_URL: sim.url, RC_CLIENT_ID: sim.credentials.clientId,
         RC_CLIENT_SECRET: sim.credentials.clientSecret, RC_JWT: sim.credentials.jwt, SYNC_BACKFILL_DAYS: '4', SYNC_PAGE_SIZE: '20',
-        SYNC_SCHEDULE: '0 0 1 1 *', LOG_LEVEL: 'info', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+        SYNC_SCHEDULE: '0 0 1 1 *', LOG_LEVEL: 'info', PORT: '0', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,16 +1,28 @@
 import type { Command } from 'commander';
 import cron from 'node-cron';
+import { startApiServer } from '../../api/server.ts';
 import { createApp, syncAll } from '../../main.ts';
+import { createApiKey } from '../../store/api-keys.ts';
 import { action, commandContext } from '../context.ts';
 import { formatRun } from './sync.ts';
 
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('migrate, sync now, then keep syncing on SYNC_SCHEDULE; SIGTERM finishes the current page and exits')
+    .description('migrate, serve the API, sync now, then keep syncing on SYNC_SCHEDULE; SIGTERM finishes the current page and exits')
     .action(action(async () => {
       const { config, logger } = commandContext();
       const app = await createApp(config, { logger });
+      const api = await startApiServer({ database: app.database, port: config.port, logger });
+      if (app.simulator) {
+        // Demo mode: hand the user a working key and a request to paste.
+        const key = await createApiKey(app.database.db, `demo-${Date.now()}`);
+        process.stdout.write(
+          `\nDemo API key (shown once): ${key}\n` +
+            `Try: curl -s ${api.url}/graphql -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' ` +
+            `-d '{"query":"{ syncStatus { streams { name syncedThrough recordsSynced } } extensions { extensionNumber name type } }"}'\n\n`,
+        );
+      }
       const controller = new AbortController();
       let running: Promise<unknown> | undefined;
       const pass = async () => {
@@ -36,6 +48,7 @@ export function registerStart(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));
       });
       await running;
+      await api.close();
       await app.close();
       logger.info('stopped cleanly');
     }));

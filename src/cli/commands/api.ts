@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { startApiServer } from '../../api/server.ts';
+import { UsageError } from '../../errors.ts';
+import { openConfiguredDatabase } from '../../main.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
+import { migrate } from '../../store/migrate.ts';
+import { action, commandContext } from '../context.ts';
+
+const at = (d: Date | null) => (d ? d.toISOString() : '—');
+
+/** `callsync serve` and `callsync api-key create|list|revoke`. */
+export function registerApi(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the GraphQL API on PORT (without syncing; `start` syncs and serves)')
+    .action(action(async () => {
+      const { config, logger } = commandContext();
+      const database = await openConfiguredDatabase(config);
+      await migrate(database);
+      const server = await startApiServer({ database, port: config.port, logger });
+      await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
+      await server.close();
+      await database.close();
+    }));
+
+  const keys = program.command('api-key').description('manage the keys the GraphQL API accepts');
+  keys
+    .command('create')
+    .description('create a key; it is printed once, as the last line')
+    .requiredOption('--name <name>', 'a name for the key, e.g. the CRM it is for')
+    .action(action(async (opts: { name: string }) => {
+      const { config } = commandContext();
+      const database = await openConfiguredDatabase(config);
+      try {
+        await migrate(database);
+        const key = await createApiKey(database.db, opts.name);
+        process.stdout.write(`API key "${opts.name}" created. It is shown only now; send it as "Authorization: Bearer <key>".\n${key}\n`);
+      } finally {
+        await database.close();
+      }
+    }));
+  keys
+    .command('list')
+    .description('list keys (names, prefixes, last use; never the keys)')
+    .action(action(async () => {
+      const { config } = commandContext();
+      const database = await openConfiguredDatabase(config);
+      try {
+        await migrate(database);
+        const rows = await listApiKeys(database.db);
+        if (rows.length === 0) process.stdout.write('no API keys yet: `callsync api-key create --name NAME`\n');
+        for (const k of rows) process.stdout.write(`${k.name}\t${k.prefix}…\tcreated ${at(k.createdAt)}\tlast used ${at(k.lastUsedAt)}${k.revokedAt ? `\trevoked ${at(k.revokedAt)}` : ''}\n`);
+      } finally {
+        await database.close();
+      }
+    }));
+  keys
+    .command('revoke')
+    .description('revoke a key by name')
+    .argument('<name>')
+    .action(action(async (name: string) => {
+      const { config } = commandContext();
+      const database = await openConfiguredDatabase(config);
+      try {
+        await migrate(database);
+        if (!(await revokeApiKey(database.db, name))) throw new UsageError(`no active API key named "${name}"`);
+        process.stdout.write(`API key "${name}" revoked\n`);
+      } finally {
+        await database.close();
+      }
+    }));
+}

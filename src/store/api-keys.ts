@@ -1,0 +1,36 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { UsageError } from '../errors.ts';
+import { apiKeys } from '../schema/index.ts';
+import type { Db } from './db.ts';
+
+const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** Creates a key named `name` and returns it: the only time it is ever shown. */
+export async function createApiKey(db: Db, name: string): Promise<string> {
+  if (!/^[\w.@-]{1,64}$/.test(name)) throw new UsageError(`--name must be 1-64 letters, digits, "_", "-", "." or "@" (got "${name}")`);
+  const key = `cs_${randomBytes(32).toString('base64url')}`;
+  const inserted = await db.insert(apiKeys).values({ name, keyHash: hash(key), prefix: key.slice(0, 7) }).onConflictDoNothing().returning({ name: apiKeys.name });
+  if (inserted.length === 0) throw new UsageError(`an API key named "${name}" already exists (revoke it first, or pick another name)`);
+  return key;
+}
+
+export async function listApiKeys(db: Db) {
+  return db.select({ name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt }).from(apiKeys).orderBy(apiKeys.name);
+}
+
+/** Revokes a key by name; false when there is no such active key. */
+export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
+  const revoked = await db.update(apiKeys).set({ revokedAt: sql`now()` }).where(and(eq(apiKeys.name, name), isNull(apiKeys.revokedAt))).returning({ name: apiKeys.name });
+  return revoked.length > 0;
+}
+
+/** The name of the active key `key`, recording its use; undefined for an unknown or revoked key. */
+export async function useApiKey(db: Db, key: string): Promise<string | undefined> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiKeys.keyHash, hash(key)), isNull(apiKeys.revokedAt)))
+    .returning({ name: apiKeys.name });
+  return row?.name;
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { buildSchema, findBreakingChanges } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer, typeDefs, type ApiServer } from '../../src/api/server.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createApiKey, revokeApiKey } from '../../src/store/api-keys.ts';
+import { writeSyncState } from '../../src/store/sync-state.ts';
+import { upsertExtensions } from '../../src/store/extensions.ts';
+import { createTestDatabase, databaseKind, type TestDatabase } from '../helpers/database.ts';
+
+const CONTRACT = process.env.CALLSYNC_API_CONTRACT || new URL('../../../shared/api-contract.graphql', import.meta.url).pathname;
+const hasContract = existsSync(CONTRACT);
+if (!hasContract) console.warn(`[api contract] ${CONTRACT} not found: skipping the breaking-change check against it`);
+
+describe('the served schema', () => {
+  it.skipIf(!hasContract)('has no breaking change against the CRM contract (graphql-js findBreakingChanges)', () => {
+    const changes = findBreakingChanges(buildSchema(readFileSync(CONTRACT, 'utf8')), buildSchema(typeDefs));
+    expect(changes).toEqual([]);
+  });
+});
+
+let testDb: TestDatabase;
+let server: ApiServer;
+let key: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const db = testDb.database.db;
+  await upsertExtensions(db, '1', [{ id: '101', extensionNumber: '101', name: 'Benno Dean', type: 'User', status: 'Enabled', uri: null }]);
+  await writeSyncState(db, '1', 'call-log', { syncedThrough: new Date('2026-11-25T10:00:00Z'), lastSuccessAt: new Date('2026-11-25T10:00:01Z'), addRecords: 42 });
+  key = await createApiKey(db, 'crm');
+  server = await startApiServer({ database: testDb.database, port: 0, logger: silentLogger });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await testDb?.drop();
+});
+
+const post = (body: unknown, auth?: string) =>
+  fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(body) });
+
+describe(`GraphQL API over HTTP (${databaseKind})`, () => {
+  it('answers /healthz and /readyz without a key', async () => {
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('refuses a request without a key with 401 and a GraphQL error saying so', async () => {
+    const res = await post({ query: '{ extensions { id } }' });
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors[0]!.message).toMatch(/missing API key/);
+  });
+
+  it('refuses a wrong or revoked key with 401', async () => {
+    expect((await post({ query: '{ extensions { id } }' }, 'Bearer cs_nope')).status).toBe(401);
+    const other = await createApiKey(testDb.database.db, 'temporary');
+    expect((await post({ query: '{ extensions { id } }' }, `Bearer ${other}`)).status).toBe(200);
+    await revokeApiKey(testDb.database.db, 'temporary');
+    const res = await post({ query: '{ extensions { id } }' }, `Bearer ${other}`);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/unknown or revoked/);
+  });
+
+  it('serves extensions and syncStatus with a valid key', async () => {
+    const res = await post({ query: '{ extensions { id extensionNumber name type status } syncStatus { streams { name syncedThrough lastSuccessAt recordsSynced lastError } } }' }, `Bearer ${key}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      data: {
+        extensions: [{ id: '101', extensionNumber: '101', name: 'Benno Dean', type: 'User', status: 'Enabled' }],
+        syncStatus: { streams: [{ name: 'call-log', syncedThrough: '2026-11-25T10:00:00.000Z', lastSuccessAt: '2026-11-25T10:00:01.000Z', recordsSynced: 42, lastError: null }] },
+      },
+    });
+  });
+
+  it('answers a query that does not fit the schema with a 4xx GraphQL error, not a 500', async () => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ nope }' }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/Cannot query field "nope"/);
+  });
+});
