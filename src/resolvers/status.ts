@@ -1,4 +1,4 @@
-import { asc, not, like } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { extensions, syncState } from '../schema/index.ts';
 import type { ApiContext } from './context.ts';
 
@@ -9,17 +9,23 @@ export const statusResolvers = {
       return database.db.select().from(extensions).orderBy(asc(extensions.extensionNumber), asc(extensions.id));
     },
     async syncStatus(_: unknown, __: unknown, { database }: ApiContext) {
-      // Mailboxes keep a checkpoint each; the `voicemails` stream row speaks for all of them.
-      const rows = await database.db.select().from(syncState).where(not(like(syncState.stream, 'voicemail:%'))).orderBy(asc(syncState.accountId), asc(syncState.stream));
+      const rows = await database.db.select().from(syncState).orderBy(asc(syncState.accountId), asc(syncState.stream));
+      // Mailboxes keep a checkpoint each; the `voicemails` stream reports them together: synced through
+      // the least recent mailbox, records summed.
+      const mailboxes = rows.filter((r) => r.stream.startsWith('voicemail:'));
       return {
-        streams: rows.map((r) => ({
-          name: r.stream,
-          lastRunAt: r.lastRunAt,
-          lastSuccessAt: r.lastSuccessAt,
-          lastError: r.lastError,
-          syncedThrough: r.syncedThrough,
-          recordsSynced: r.recordsSynced,
-        })),
+        streams: rows.filter((r) => !r.stream.startsWith('voicemail:')).map((r) => {
+          const mine = r.stream === 'voicemails' ? mailboxes.filter((m) => m.accountId === r.accountId) : [];
+          const through = mine.map((m) => m.syncedThrough).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime());
+          return {
+            name: r.stream,
+            lastRunAt: r.lastRunAt,
+            lastSuccessAt: r.lastSuccessAt,
+            lastError: r.lastError,
+            syncedThrough: mine.length ? (through[0] ?? null) : r.syncedThrough,
+            recordsSynced: r.recordsSynced + mine.reduce((n, m) => n + m.recordsSynced, 0),
+          };
+        }),
       };
     },
   },

@@ -8,6 +8,7 @@ import type { WriteCounts } from '../store/bulk.ts';
 import { rowsOf, type Database, type Db } from '../store/db.ts';
 import { writeCallbacks, writeDispositions, writeLinks, type DispositionRow, type LinkRow } from '../store/derived.ts';
 import { loadCallFacts, loadVoicemailFacts, timesToRederive } from '../store/facts.ts';
+import { writeSyncState } from '../store/sync-state.ts';
 import type { RunContext } from './runner.ts';
 import { periodsAround, planWindows, type TimeWindow } from './windows.ts';
 
@@ -67,6 +68,7 @@ export async function deriveStream(ctx: RunContext, settings: DeriveSettings, si
   const total = zero();
   for (const part of [summary.links, summary.dispositions, summary.callbacks]) add(total, part);
   await ctx.recordPage(ctx.database.db, total);
+  await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncedThrough: ctx.now(), addRecords: total.inserted + total.updated });
   ctx.logger.info({ calls: summary.calls, voicemails: summary.voicemails, links: summary.links, dispositions: summary.dispositions, callbacks: summary.callbacks }, 'derived links, dispositions and callbacks');
 }
 

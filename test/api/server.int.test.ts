@@ -28,6 +28,9 @@ beforeAll(async () => {
   const db = testDb.database.db;
   await upsertExtensions(db, '1', [{ id: '101', extensionNumber: '101', name: 'Benno Dean', type: 'User', status: 'Enabled', uri: null }]);
   await writeSyncState(db, '1', 'call-log', { syncedThrough: new Date('2026-11-25T10:00:00Z'), lastSuccessAt: new Date('2026-11-25T10:00:01Z'), addRecords: 42 });
+  await writeSyncState(db, '1', 'voicemails', { lastSuccessAt: new Date('2026-11-25T10:00:02Z') });
+  await writeSyncState(db, '1', 'voicemail:101', { syncedThrough: new Date('2026-11-25T09:00:00Z'), addRecords: 3 });
+  await writeSyncState(db, '1', 'voicemail:102', { syncedThrough: new Date('2026-11-25T09:30:00Z'), addRecords: 4 });
   key = await createApiKey(db, 'crm');
   server = await startApiServer({ database: testDb.database, port: 0, logger: silentLogger });
 });
@@ -71,7 +74,13 @@ describe(`GraphQL API over HTTP (${databaseKind})`, () => {
     expect(await res.json()).toEqual({
       data: {
         extensions: [{ id: '101', extensionNumber: '101', name: 'Benno Dean', type: 'User', status: 'Enabled' }],
-        syncStatus: { streams: [{ name: 'call-log', syncedThrough: '2026-11-25T10:00:00.000Z', lastSuccessAt: '2026-11-25T10:00:01.000Z', recordsSynced: 42, lastError: null }] },
+        syncStatus: {
+          streams: [
+            { name: 'call-log', syncedThrough: '2026-11-25T10:00:00.000Z', lastSuccessAt: '2026-11-25T10:00:01.000Z', recordsSynced: 42, lastError: null },
+            // One line for all mailboxes: through the least recent one, records summed.
+            { name: 'voicemails', syncedThrough: '2026-11-25T09:00:00.000Z', lastSuccessAt: '2026-11-25T10:00:02.000Z', recordsSynced: 7, lastError: null },
+          ],
+        },
       },
     });
   });
