@@ -1,6 +1,9 @@
 import pino from 'pino';
 import pretty from 'pino-pretty';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { openConfiguredDatabase } from '../main.ts';
+import type { Database } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
 import { StreamLockedError, UsageError, describeError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -48,4 +51,15 @@ export function parseIntFlag(flag: string, value: string, min: number, max: numb
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
   return n;
+}
+
+/** Opens the configured database, applies pending migrations, runs `fn`, and always closes it. */
+export async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrate(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
 }

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.ts';
 import { openConfiguredDatabase } from '../../main.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
 import { migrate } from '../../store/migrate.ts';
-import { action, commandContext } from '../context.ts';
+import { action, commandContext, withDatabase } from '../context.ts';
 
 const at = (d: Date | null) => (d ? d.toISOString() : '—');
 
@@ -30,29 +30,17 @@ export function registerApi(program: Command): void {
     .requiredOption('--name <name>', 'a name for the key, e.g. the CRM it is for')
     .action(action(async (opts: { name: string }) => {
       const { config } = commandContext();
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database);
-        const key = await createApiKey(database.db, opts.name);
-        process.stdout.write(`API key "${opts.name}" created. It is shown only now; send it as "Authorization: Bearer <key>".\n${key}\n`);
-      } finally {
-        await database.close();
-      }
+      const key = await withDatabase(config, (database) => createApiKey(database.db, opts.name));
+      process.stdout.write(`API key "${opts.name}" created. It is shown only now; send it as "Authorization: Bearer <key>".\n${key}\n`);
     }));
   keys
     .command('list')
     .description('list keys (names, prefixes, last use; never the keys)')
     .action(action(async () => {
       const { config } = commandContext();
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database);
-        const rows = await listApiKeys(database.db);
-        if (rows.length === 0) process.stdout.write('no API keys yet: `callsync api-key create --name NAME`\n');
-        for (const k of rows) process.stdout.write(`${k.name}\t${k.prefix}…\tcreated ${at(k.createdAt)}\tlast used ${at(k.lastUsedAt)}${k.revokedAt ? `\trevoked ${at(k.revokedAt)}` : ''}\n`);
-      } finally {
-        await database.close();
-      }
+      const rows = await withDatabase(config, (database) => listApiKeys(database.db));
+      if (rows.length === 0) process.stdout.write('no API keys yet: `callsync api-key create --name NAME`\n');
+      for (const k of rows) process.stdout.write(`${k.name}\t${k.prefix}…\tcreated ${at(k.createdAt)}\tlast used ${at(k.lastUsedAt)}${k.revokedAt ? `\trevoked ${at(k.revokedAt)}` : ''}\n`);
     }));
   keys
     .command('revoke')
@@ -60,13 +48,7 @@ export function registerApi(program: Command): void {
     .argument('<name>')
     .action(action(async (name: string) => {
       const { config } = commandContext();
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database);
-        if (!(await revokeApiKey(database.db, name))) throw new UsageError(`no active API key named "${name}"`);
-        process.stdout.write(`API key "${name}" revoked\n`);
-      } finally {
-        await database.close();
-      }
+      if (!(await withDatabase(config, (database) => revokeApiKey(database.db, name)))) throw new UsageError(`no active API key named "${name}"`);
+      process.stdout.write(`API key "${name}" revoked\n`);
     }));
 }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { openConfiguredDatabase } from '../../main.ts';
-import { migrate } from '../../store/migrate.ts';
-import { action, commandContext } from '../context.ts';
+import { action, commandContext, withDatabase } from '../context.ts';
 
 export function registerMigrate(program: Command): void {
   program
@@ -9,12 +7,8 @@ export function registerMigrate(program: Command): void {
     .description('apply pending database migrations (also done automatically at start)')
     .action(action(async () => {
       const { config } = commandContext();
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database);
+      await withDatabase(config, async (database) => {
         process.stdout.write(`migrations applied (${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})\n`);
-      } finally {
-        await database.close();
-      }
+      });
     }));
 }

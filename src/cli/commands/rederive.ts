@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { openConfiguredDatabase } from '../../main.ts';
 import { listAccounts } from '../../store/accounts.ts';
 import type { WriteCounts } from '../../store/bulk.ts';
-import { migrate } from '../../store/migrate.ts';
 import { deriveAll } from '../../sync/derive.ts';
-import { action, commandContext } from '../context.ts';
+import { action, commandContext, withDatabase } from '../context.ts';
 
 const describe = (name: string, c: WriteCounts, dryRun: boolean) =>
   `  ${name.padEnd(13)} ${c.inserted} ${dryRun ? 'would be added' : 'added'}, ${c.updated} ${dryRun ? 'would change' : 'changed'}, ${c.unchanged} unchanged`;
@@ -17,9 +15,7 @@ export function registerRederive(program: Command): void {
     .option('--dry-run', 'report what would change, change nothing')
     .action(action(async (opts: { dryRun?: boolean }) => {
       const { config, logger } = commandContext();
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database);
+      await withDatabase(config, async (database) => {
         const dryRun = opts.dryRun === true;
         for (const account of await listAccounts(database.db)) {
           const started = performance.now();
@@ -33,8 +29,6 @@ export function registerRederive(program: Command): void {
               `${describe('links', summary.links, dryRun)}\n${describe('dispositions', summary.dispositions, dryRun)}\n${describe('callbacks', summary.callbacks, dryRun)}\n`,
           );
         }
-      } finally {
-        await database.close();
-      }
+      });
     }));
 }

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { listAccounts } from '../../store/accounts.ts';
-import { openConfiguredDatabase } from '../../main.ts';
-import { migrate } from '../../store/migrate.ts';
 import { allSyncStates, latestRuns } from '../../store/sync-state.ts';
-import { action, commandContext } from '../context.ts';
+import { action, commandContext, withDatabase } from '../context.ts';
 
 const at = (d: Date | null | undefined) => (d ? d.toISOString() : '—');
 
@@ -14,9 +12,7 @@ export function registerStatus(program: Command): void {
     .description('show each sync stream: last success, synced-through, last error, requests and 429s of the last run')
     .action(action(async () => {
       const { config } = commandContext();
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database);
+      await withDatabase(config, async (database) => {
         const accounts = await listAccounts(database.db);
         if (accounts.length === 0) process.stdout.write('nothing synced yet: run `callsync sync` or `callsync start`\n');
         for (const account of accounts) {
@@ -44,8 +40,6 @@ export function registerStatus(program: Command): void {
 `);
           }
         }
-      } finally {
-        await database.close();
-      }
+      });
     }));
 }
