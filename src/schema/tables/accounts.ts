@@ -1,4 +1,5 @@
-import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { ts } from './columns.ts';
 
 /** One row per RingCentral account synced into this database. */
 export const accounts = pgTable('accounts', {
@@ -7,8 +8,8 @@ export const accounts = pgTable('accounts', {
   name: text('name'),
   mainNumber: text('main_number'),
   raw: jsonb('raw'),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
 /**
@@ -19,5 +20,5 @@ export const accounts = pgTable('accounts', {
 export const authSessions = pgTable('auth_sessions', {
   credentialKey: text('credential_key').primaryKey(),
   data: jsonb('data').$type<Record<string, string>>().notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });

@@ -1,6 +1,5 @@
-import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { pgTable, text } from 'drizzle-orm/pg-core';
+import { ts } from './columns.ts';
 
 /** Keys for the GraphQL API. Only a sha256 of each key is kept: the key itself is shown once, at creation. */
 export const apiKeys = pgTable('api_keys', {

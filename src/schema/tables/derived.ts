@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ts } from './columns.ts';
 
 /*
  * Derived data: recomputed from the stored raw payloads after every sync pass and by `callsync rederive`,
  * never fetched from RingCentral. Every row carries the version of the rules that produced it.
  */
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
  * The linking verdict per voicemail: linked to a call (by the call log's reference or by a match), or

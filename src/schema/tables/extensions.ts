@@ -1,4 +1,5 @@
-import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { ts } from './columns.ts';
 
 /** Users, departments (call queues), IVR menus...: names for the API and the mailbox list for voicemail sync. */
 export const extensions = pgTable(
@@ -14,8 +15,8 @@ export const extensions = pgTable(
     present: boolean('present').notNull().default(true),
     raw: jsonb('raw').notNull(),
     contentHash: text('content_hash').notNull(),
-    firstSeenAt: timestamp('first_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.id] }), index('extensions_number_idx').on(t.accountId, t.extensionNumber)],
 );
