@@ -33,11 +33,6 @@ export class MalformedPayloadError extends Error {
   override name = 'MalformedPayloadError';
 }
 
-/** A sync step failed; the message names the stream and position, `cause` has the reason. */
-export class SyncError extends Error {
-  override name = 'SyncError';
-}
-
 /** The run was asked to stop (SIGTERM) and stopped at a page boundary. */
 export class SyncAbortedError extends Error {
   override name = 'SyncAbortedError';

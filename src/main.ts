@@ -33,7 +33,6 @@ export interface AppOptions {
   /** Overrides for tests and benchmarks. */
   retry?: RetryPolicy;
   rateLimitsEnabled?: boolean;
-  perPage?: number;
   /** Simulator settings for demo mode. */
   demo?: SimulatorOptions;
   /** An already open (and owned by the caller) database, e.g. a test's. */
@@ -69,7 +68,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const sim = simulator;
     return {
       config, database, logger, api, accountId: account.id, simulator: sim,
-      settings: { ...config.sync, ...(options.perPage ? { perPage: options.perPage } : {}) },
+      settings: config.sync,
       async close() {
         if (owned) await database.close();
         await sim?.close();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RingCentralApiError, SyncError, describeError, errorCodeOf } from '../src/errors.ts';
+import { RingCentralApiError, describeError, errorCodeOf } from '../src/errors.ts';
 
 describe('describeError', () => {
   it('gives the whole cause chain on one line with RingCentral status and errorCode', () => {
     const api = new RingCentralApiError('Request rate exceeded', { status: 429, errorCode: 'CMN-301', rateGroup: 'Heavy', method: 'GET', path: '/restapi/v1.0/account/~/call-log' });
-    const error = new SyncError('call-log page 3 of window 2026-11-20..21', { cause: api });
+    const error = new Error('call-log page 3 of window 2026-11-20..21', { cause: api });
     expect(describeError(error)).toBe('call-log page 3 of window 2026-11-20..21: HTTP 429 CMN-301: Request rate exceeded');
     expect(errorCodeOf(error)).toBe('CMN-301');
   });

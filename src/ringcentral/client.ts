@@ -97,11 +97,6 @@ export class RingCentralClient {
     });
   }
 
-  /** Logs out (revokes the session); used when tokens are not to be kept. */
-  async logout(): Promise<void> {
-    await this.sdk.platform().logout();
-  }
-
   private async attempt(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<unknown> {
     let rateLimited = 0;
     let reauthenticated = false;

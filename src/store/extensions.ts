@@ -59,7 +59,3 @@ export async function markMissingExtensions(db: Db, accountId: string, seenIds: 
     .returning({ id: extensions.id });
   return gone.length;
 }
-
-export async function listExtensions(db: Db, accountId: string) {
-  return db.select().from(extensions).where(eq(extensions.accountId, accountId)).orderBy(extensions.extensionNumber);
-}
