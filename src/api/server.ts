@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
-import type { ApiContext } from '../resolvers/context.ts';
+import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { useApiKey } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { migrationsApplied } from '../store/migrate.ts';
@@ -22,14 +22,15 @@ export interface ApiServer {
  * The HTTP API: GraphQL at /graphql (GraphiQL in a browser; every operation needs `Authorization: Bearer
  * <key>`), /healthz (the process answers) and /readyz (database reachable and migrated), both without auth.
  */
-export async function startApiServer(options: { database: Database; port: number; host?: string; logger: Logger }): Promise<ApiServer> {
+export async function startApiServer(options: { database: Database; port: number; host?: string; logger: Logger; limits?: Partial<ApiLimits> }): Promise<ApiServer> {
   const { database, logger } = options;
+  const limits: ApiLimits = { maxPageSize: 500, ...options.limits };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({ typeDefs, resolvers }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName) }),
+    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits }),
   });
 
   /** The key's name, or the 401 answer to send. Only the GraphiQL page itself (a browser GET) needs none. */

@@ -1,7 +1,14 @@
 import type { Database } from '../store/db.ts';
 
-/** What every resolver receives: the database, and the name of the API key that made the request. */
+/** The server's limits that resolvers enforce themselves. */
+export interface ApiLimits {
+  /** The largest `first` any connection accepts (the contract promises at least 500). */
+  maxPageSize: number;
+}
+
+/** What every resolver receives: the database, the name of the API key that made the request, the limits. */
 export interface ApiContext {
   database: Database;
   apiKeyName: string;
+  limits: ApiLimits;
 }
