@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // One graphql instance, the one Node loads for graphql-yoga too: Vite would otherwise pick graphql's
+    // index.mjs for our files, and yoga would take our GraphQLErrors for foreign ones and mask them.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -1,21 +1,18 @@
-import { GraphQLError } from 'graphql';
+import { callResolvers } from './calls.ts';
 import { DateTime } from './scalars.ts';
 import { statusResolvers } from './status.ts';
-
-/** Root fields whose resolvers have not landed yet answer with a clear error instead of a null. */
-const notYet = (field: string) => () => {
-  throw new GraphQLError(`Query.${field} is not served yet by this version of callsync`, { extensions: { code: 'NOT_IMPLEMENTED' } });
-};
+import { summaryResolvers } from './summary.ts';
+import { voicemailResolvers } from './voicemails.ts';
 
 export const resolvers = {
   DateTime,
   Query: {
     ...statusResolvers.Query,
-    call: notYet('call'),
-    calls: notYet('calls'),
-    callChanges: notYet('callChanges'),
-    voicemail: notYet('voicemail'),
-    voicemails: notYet('voicemails'),
-    dispositionSummary: notYet('dispositionSummary'),
+    ...callResolvers.Query,
+    ...voicemailResolvers.Query,
+    ...summaryResolvers.Query,
   },
+  Call: callResolvers.Call,
+  CallLeg: callResolvers.CallLeg,
+  Voicemail: voicemailResolvers.Voicemail,
 };

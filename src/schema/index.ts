@@ -7,3 +7,4 @@ export * from './tables/voicemails.ts';
 export * from './tables/recordings.ts';
 export * from './tables/derived.ts';
 export * from './tables/api-keys.ts';
+export * from './tables/feed.ts';

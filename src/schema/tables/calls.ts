@@ -61,11 +61,13 @@ export const calls = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.accountId, t.id] }),
-    index('calls_start_idx').on(t.accountId, t.startTime.desc(), t.id.desc()),
-    index('calls_session_idx').on(t.accountId, t.sessionId),
-    index('calls_telephony_session_idx').on(t.accountId, t.telephonySessionId),
-    index('calls_from_e164_idx').on(t.accountId, t.fromE164),
-    index('calls_to_e164_idx').on(t.accountId, t.toE164),
+    // Not prefixed by account: the API pages and filters across all accounts (there is rarely more than
+    // one), and the sync's per-account time ranges use them with the account as a filter.
+    index('calls_start_idx').on(t.startTime, t.id),
+    index('calls_session_idx').on(t.sessionId),
+    index('calls_telephony_session_idx').on(t.telephonySessionId),
+    index('calls_from_e164_idx').on(t.fromE164),
+    index('calls_to_e164_idx').on(t.toE164),
     index('calls_message_idx').on(t.accountId, t.messageId).where(sql`${t.messageId} is not null`),
     index('calls_updated_idx').on(t.accountId, t.updatedAt),
   ],
@@ -85,7 +87,7 @@ export const callLegs = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.accountId, t.callId, t.position] }),
-    index('call_legs_extension_idx').on(t.accountId, t.extensionId),
+    index('call_legs_extension_idx').on(t.extensionId, t.accountId, t.callId),
     index('call_legs_message_idx').on(t.accountId, t.messageId).where(sql`${t.messageId} is not null`),
   ],
 );

@@ -38,7 +38,7 @@ export const voicemails = pgTable(
   (t) => [
     primaryKey({ columns: [t.accountId, t.id] }),
     index('voicemails_mailbox_idx').on(t.accountId, t.mailboxExtensionId, t.creationTime),
-    index('voicemails_creation_idx').on(t.accountId, t.creationTime.desc()),
+    index('voicemails_creation_idx').on(t.creationTime, t.id),
     index('voicemails_updated_idx').on(t.accountId, t.updatedAt),
   ],
 );

@@ -1,0 +1,21 @@
+import { toE164 } from '../core/phone-numbers.ts';
+import { badInput } from './errors.ts';
+
+/** `first` of a connection: 0 up to the server's cap, with a message that says both bounds. */
+export function pageSize(first: number | null | undefined, fallback: number, cap: number): number {
+  const value = first ?? fallback;
+  if (value < 0 || value > cap) throw badInput(`first must be between 0 and ${cap} (got ${value}); page with the after cursor for more`, 'first');
+  return value;
+}
+
+/** A phone number in any common format, as stored: E.164, masks kept. */
+export function phoneArgument(text: string): string {
+  const e164 = toE164(text);
+  if (!e164) throw badInput(`phoneNumber "${text}" is not a phone number: write it as +16505550123, (650) 555-0123 or similar`, 'phoneNumber');
+  return e164;
+}
+
+/** [from, to) must be a real interval. */
+export function checkInterval(from: Date | undefined, to: Date | undefined, names: [string, string]): void {
+  if (from && to && from.getTime() > to.getTime()) throw badInput(`${names[0]} (${from.toISOString()}) is after ${names[1]} (${to.toISOString()})`, names[0]);
+}

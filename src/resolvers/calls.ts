@@ -1,0 +1,117 @@
+import { FEED_START, readCallChanges } from '../store/call-feed.ts';
+import { callsById, findCalls, type CallFilter } from '../store/call-reads.ts';
+import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
+import type { ApiContext } from './context.ts';
+import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
+import { loadersOf } from './loaders.ts';
+import { toCall, type CallNode, type LegNode } from './shapes.ts';
+
+/** Query.call, Query.calls, Query.callChanges and the fields of Call and CallLeg that live in other tables. */
+
+interface CallFilterArgument {
+  startedAfter?: Date | null;
+  startedBefore?: Date | null;
+  direction?: 'INBOUND' | 'OUTBOUND' | null;
+  dispositions?: string[] | null;
+  extensionId?: string | null;
+  phoneNumber?: string | null;
+  sessionId?: string | null;
+  telephonySessionId?: string | null;
+  hasVoicemail?: boolean | null;
+  hasRecording?: boolean | null;
+  final?: boolean | null;
+  calledBack?: boolean | null;
+  includeDeleted?: boolean | null;
+}
+
+/** GraphQL's nulls mean "no condition", like an absent field. */
+function toFilter(f: CallFilterArgument | null | undefined): CallFilter {
+  const v = <T>(x: T | null | undefined) => x ?? undefined;
+  checkInterval(v(f?.startedAfter), v(f?.startedBefore), ['startedAfter', 'startedBefore']);
+  return {
+    startedAfter: v(f?.startedAfter),
+    startedBefore: v(f?.startedBefore),
+    direction: f?.direction ? (f.direction === 'INBOUND' ? 'Inbound' : 'Outbound') : undefined,
+    dispositions: v(f?.dispositions),
+    extensionId: v(f?.extensionId),
+    phoneNumber: f?.phoneNumber ? phoneArgument(f.phoneNumber) : undefined,
+    sessionId: v(f?.sessionId),
+    telephonySessionId: v(f?.telephonySessionId),
+    hasVoicemail: v(f?.hasVoicemail),
+    hasRecording: v(f?.hasRecording),
+    final: v(f?.final),
+    calledBack: v(f?.calledBack),
+    includeDeleted: f?.includeDeleted ?? false,
+  };
+}
+
+const unknownExtension = (id: string) => ({ id, extensionNumber: null, name: null, type: null, status: null });
+
+async function extensionOf(context: ApiContext, accountId: string, id: string | null) {
+  if (!id) return null;
+  return (await loadersOf(context).extension.load({ accountId, id })) ?? unknownExtension(id);
+}
+
+export const callResolvers = {
+  Query: {
+    async call(_: unknown, args: { id: string }, context: ApiContext) {
+      const [row] = await callsById(context.database, [args.id]);
+      return row ? toCall(row) : null;
+    },
+
+    async calls(_: unknown, args: { filter?: CallFilterArgument | null; orderBy?: 'START_TIME_DESC' | 'START_TIME_ASC' | null; first?: number | null; after?: string | null }, context: ApiContext) {
+      const first = pageSize(args.first, 50, context.limits.maxPageSize);
+      const filter = toFilter(args.filter);
+      const after = args.after ? parseCallCursor(args.after) : null;
+      const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first);
+      const edges = page.rows.map((row) => {
+        const node = toCall(row);
+        return { cursor: callCursor(node.cursorAt), node };
+      });
+      return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? args.after ?? null } };
+    },
+
+    async callChanges(_: unknown, args: { after?: string | null; first?: number | null }, context: ApiContext) {
+      const first = pageSize(args.first, 100, context.limits.maxPageSize);
+      const after = args.after ? parseFeedCursor(args.after) : FEED_START;
+      const feed = await readCallChanges(context.database, after, first);
+      const loader = loadersOf(context).call;
+      const nodes = await loader.loadMany(feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })));
+      const edges = feed.entries.flatMap((entry, i) => {
+        const node = nodes[i];
+        if (node instanceof Error) throw node;
+        // A feed row always names a stored call (calls are never hard-deleted); skip defensively if not.
+        return node ? [{ cursor: feedCursor(entry.position), node }] : [];
+      });
+      const last = feed.entries.at(-1)?.position ?? after;
+      return { edges, pageInfo: { hasNextPage: feed.hasMore, endCursor: feedCursor(last) } };
+    },
+  },
+
+  Call: {
+    legs: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).legs.load(call.key),
+    voicemail: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).voicemail.load(call.key),
+    extension: (call: CallNode, _: unknown, context: ApiContext) => extensionOf(context, call.key.accountId, call.extensionId),
+    async recording(call: CallNode, _: unknown, context: ApiContext) {
+      // The record's own recording; failing that, the first leg's (RingCentral names it on the leg too).
+      const recordings = await loadersOf(context).recordings.load(call.key);
+      return recordings.find((r) => r.legPosition === -1) ?? recordings[0] ?? null;
+    },
+    async callback(call: CallNode, _: unknown, context: ApiContext) {
+      const loaders = loadersOf(context);
+      const found = await loaders.callback.load(call.key);
+      if (!found) return null;
+      const callbackCall = await loaders.call.load(found.callKey);
+      return callbackCall ? { call: callbackCall, secondsAfterEnd: found.secondsAfterEnd } : null;
+    },
+  },
+
+  CallLeg: {
+    extension: (leg: LegNode, _: unknown, context: ApiContext) => extensionOf(context, leg.key.accountId, leg.extensionId),
+    async recording(leg: LegNode, _: unknown, context: ApiContext) {
+      const recordings = await loadersOf(context).recordings.load(leg.key);
+      return recordings.find((r) => r.legPosition === leg.position) ?? null;
+    },
+  },
+};
+

@@ -1,0 +1,64 @@
+import DataLoader from 'dataloader';
+import { callbacksOfCalls, callsByKeys, extensionsByKeys, legsOfCalls, recordingsOfCalls, type CallKey } from '../store/call-reads.ts';
+import type { Database } from '../store/db.ts';
+import { voicemailsOfCalls } from '../store/voicemail-reads.ts';
+import type { ApiContext } from './context.ts';
+import { toCall, toExtension, toLeg, toRecording, toVoicemail, type CallNode, type LegNode, type VoicemailNode } from './shapes.ts';
+
+/*
+ * Per-request batching: every field that needs another table asks a loader, and each loader answers all
+ * the calls of a page with one statement. A page of 500 calls costs what a page of 10 does.
+ */
+
+const keyOf = (k: CallKey) => `${k.accountId}\u0000${k.id}`;
+
+/** Builds a loader whose batch function returns rows that `keyOfRow` assigns back to the asked keys. */
+function batched<V, R>(fetch: (keys: readonly CallKey[]) => Promise<R[]>, keyOfRow: (row: R) => CallKey, collect: (rows: R[]) => V) {
+  return new DataLoader<CallKey, V, string>(
+    async (keys) => {
+      const groups = new Map<string, R[]>();
+      for (const row of await fetch(keys)) {
+        const k = keyOf(keyOfRow(row));
+        const group = groups.get(k);
+        if (group) group.push(row);
+        else groups.set(k, [row]);
+      }
+      return keys.map((k) => collect(groups.get(keyOf(k)) ?? []));
+    },
+    { cacheKeyFn: keyOf },
+  );
+}
+
+export interface Loaders {
+  call: DataLoader<CallKey, CallNode | null, string>;
+  legs: DataLoader<CallKey, LegNode[], string>;
+  recordings: DataLoader<CallKey, Array<ReturnType<typeof toRecording> & { legPosition: number }>, string>;
+  voicemail: DataLoader<CallKey, VoicemailNode | null, string>;
+  callback: DataLoader<CallKey, { callKey: CallKey; secondsAfterEnd: number } | null, string>;
+  extension: DataLoader<CallKey, ReturnType<typeof toExtension> | null, string>;
+}
+
+function createLoaders(database: Database): Loaders {
+  const callKey = (r: { account_id: string; call_id: string }) => ({ accountId: r.account_id, id: r.call_id });
+  return {
+    call: batched((keys) => callsByKeys(database, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toCall(rows[0]) : null)),
+    legs: batched((keys) => legsOfCalls(database, keys), callKey, (rows) => rows.map(toLeg)),
+    recordings: batched((keys) => recordingsOfCalls(database, keys), callKey, (rows) => rows.map((r) => ({ ...toRecording(r), legPosition: r.leg_position }))),
+    voicemail: batched((keys) => voicemailsOfCalls(database, keys), (r) => ({ accountId: r.account_id, id: r.link_call_id! }), (rows) => (rows[0] ? toVoicemail(rows[0]) : null)),
+    callback: batched(
+      (keys) => callbacksOfCalls(database, keys),
+      callKey,
+      (rows) => (rows[0] ? { callKey: { accountId: rows[0].account_id, id: rows[0].callback_call_id }, secondsAfterEnd: rows[0].seconds_after_end } : null),
+    ),
+    extension: batched((keys) => extensionsByKeys(database, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toExtension(rows[0]) : null)),
+  };
+}
+
+const perRequest = new WeakMap<ApiContext, Loaders>();
+
+/** The loaders of this request (the context object lives exactly as long as the request). */
+export function loadersOf(context: ApiContext): Loaders {
+  let loaders = perRequest.get(context);
+  if (!loaders) perRequest.set(context, (loaders = createLoaders(context.database)));
+  return loaders;
+}

@@ -1,0 +1,130 @@
+import { toE164 } from '../core/phone-numbers.ts';
+import type { CallKey, CallRow, ExtensionRow, LegRow, RecordingRow } from '../store/call-reads.ts';
+import type { VoicemailRow } from '../store/voicemail-reads.ts';
+
+/*
+ * Rows shaped as the contract's objects. Plain fields are plain properties (graphql-js's default resolver
+ * reads them); fields that need another table are resolved through the request's loaders from `key`.
+ */
+
+const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+const direction = (value: string | null) => (value === 'Outbound' ? 'OUTBOUND' : 'INBOUND');
+
+export interface Party {
+  phoneNumber: string | null;
+  extensionNumber: string | null;
+  extensionId: string | null;
+  name: string | null;
+  location: string | null;
+}
+
+function party(row: object, side: 'from' | 'to'): Party {
+  const text = (column: string) => ((row as Record<string, unknown>)[`${side}_${column}`] as string | null | undefined) ?? null;
+  return {
+    // E.164 where RingCentral's number is one; otherwise what it sent (a short code, "anonymous").
+    phoneNumber: text('e164') ?? text('phone_number'),
+    extensionNumber: text('extension_number'),
+    extensionId: text('extension_id'),
+    name: text('name'),
+    location: text('location'),
+  };
+}
+
+export interface CallNode {
+  key: CallKey;
+  cursorAt: { startUs: string; id: string };
+  extensionId: string | null;
+  [field: string]: unknown;
+}
+
+export function toCall(row: CallRow): CallNode {
+  const updatedAt = date(row.updated_at);
+  return {
+    key: { accountId: row.account_id, id: row.id },
+    cursorAt: { startUs: row.start_us, id: row.id },
+    extensionId: row.disposition_extension_id,
+    id: row.id,
+    accountId: row.account_id,
+    sessionId: row.session_id,
+    telephonySessionId: row.telephony_session_id,
+    direction: direction(row.direction),
+    type: row.type ?? 'Voice',
+    startTime: date(row.start_time),
+    endTime: date(row.end_time),
+    durationSeconds: row.duration_seconds ?? 0,
+    from: party(row, 'from'),
+    to: party(row, 'to'),
+    result: row.result ?? 'Unknown',
+    // A call stored but not derived yet (the derive pass runs right after each sync) is not settled.
+    disposition: row.disposition ?? 'UNKNOWN',
+    dispositionReason: row.disposition_reason ?? 'The disposition has not been derived yet.',
+    final: row.final ?? false,
+    pendingReason: row.final ? null : (row.pending_reason ?? (row.disposition ? null : 'disposition not derived yet')),
+    deleted: row.deleted,
+    lastModifiedTime: row.last_modified_time ? date(row.last_modified_time) : updatedAt,
+    updatedAt,
+  };
+}
+
+export interface LegNode {
+  key: CallKey;
+  position: number;
+  extensionId: string | null;
+  [field: string]: unknown;
+}
+
+export function toLeg(row: LegRow): LegNode {
+  return {
+    key: { accountId: row.account_id, id: row.call_id },
+    position: row.position,
+    extensionId: row.extension_id,
+    legType: row.leg_type ?? 'Unknown',
+    direction: direction(row.direction),
+    action: row.action ?? 'Unknown',
+    result: row.result ?? 'Unknown',
+    reason: row.reason,
+    startTime: date(row.start_time),
+    durationSeconds: row.duration_seconds ?? 0,
+    from: party(row, 'from'),
+    to: party(row, 'to'),
+    master: row.master,
+  };
+}
+
+export const toRecording = (row: RecordingRow) => ({ id: row.id, type: row.type, contentUri: row.content_uri ?? row.uri ?? '' });
+
+export const toExtension = (row: ExtensionRow) => ({ id: row.id, extensionNumber: row.extension_number, name: row.name, type: row.type, status: row.status });
+
+export interface VoicemailNode {
+  key: CallKey;
+  cursorAt: { creationUs: string; id: string };
+  callKey: CallKey | null;
+  [field: string]: unknown;
+}
+
+export function toVoicemail(row: VoicemailRow): VoicemailNode {
+  const to = Array.isArray(row.to_parties) ? (row.to_parties as Array<Record<string, unknown>>) : [];
+  return {
+    key: { accountId: row.account_id, id: row.mailbox_extension_id },
+    cursorAt: { creationUs: row.creation_us, id: row.id },
+    callKey: row.link_call_id ? { accountId: row.account_id, id: row.link_call_id } : null,
+    id: row.id,
+    from: { ...party(row, 'from'), extensionNumber: null, location: null },
+    to: to.map((t) => ({
+      phoneNumber: typeof t.phoneNumber === 'string' ? (toE164(t.phoneNumber) ?? t.phoneNumber) : null,
+      extensionNumber: typeof t.extensionNumber === 'string' ? t.extensionNumber : null,
+      extensionId: t.extensionId == null ? null : String(t.extensionId),
+      name: typeof t.name === 'string' ? t.name : null,
+      location: typeof t.location === 'string' ? t.location : null,
+    })),
+    creationTime: date(row.creation_time),
+    durationSeconds: row.duration_seconds,
+    readStatus: row.read_status,
+    transcriptionStatus: row.transcription_status,
+    audioContentUri: row.audio_uri,
+    availability: row.availability,
+    link: row.link_call_id
+      ? { method: row.link_method ?? 'MATCHED', confidence: row.link_confidence ?? 0, secondsAfterCallStart: row.link_seconds ?? 0 }
+      : null,
+  };
+}

@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from './db.ts';
+
+/** A position in the change feed: the writing transaction's id (decimal text, xid8) and the order within it. */
+export interface FeedPosition {
+  xid: string;
+  seq: number;
+}
+
+export const FEED_START: FeedPosition = { xid: '0', seq: 0 };
+
+export interface FeedEntry {
+  position: FeedPosition;
+  accountId: string;
+  callId: string;
+}
+
+/**
+ * The calls that changed after `after`, in feed order, each at its latest released position.
+ *
+ * A row is released once its transaction id is below the reader's snapshot xmin: then every transaction
+ * that could still write a smaller position has committed or aborted, so nothing can appear behind a
+ * cursor later. Sequence numbers alone would not do: a transaction that took seq 10 can commit after one
+ * that took seq 11, and a follower that had moved past 11 would never see 10. A call with a later released
+ * row is skipped here; it comes at that later position (its data is read fresh either way).
+ */
+export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean }> {
+  const rows = await database.query<{ xid: string; seq: string | number; account_id: string; call_id: string }>(sql`
+    with horizon as materialized (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+    select c.xid::text as xid, c.seq, c.account_id, c.call_id
+    from call_changes c, horizon h
+    where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin
+      and not exists (
+        select 1 from call_changes d
+        where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
+    order by c.xid, c.seq
+    limit ${limit + 1}`);
+  return {
+    entries: rows.slice(0, limit).map((r) => ({ position: { xid: r.xid, seq: Number(r.seq) }, accountId: r.account_id, callId: r.call_id })),
+    hasMore: rows.length > limit,
+  };
+}
+
+/**
+ * Deletes feed rows that a later released row of the same call supersedes. The feed never returns them
+ * (a follower behind them sees the call at its later position), so this only keeps the table near one
+ * row per call.
+ */
+export async function pruneCallChanges(database: Database): Promise<number> {
+  const rows = await database.query<{ n: number }>(sql`
+    with horizon as materialized (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+    gone as (
+      delete from call_changes c using horizon h
+      where c.xid < h.xmin and exists (
+        select 1 from call_changes d
+        where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
+      returning 1)
+    select count(*)::int as n from gone`);
+  return rows[0]?.n ?? 0;
+}

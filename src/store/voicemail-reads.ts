@@ -1,0 +1,85 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { CallKey } from './call-reads.ts';
+import type { Database } from './db.ts';
+
+/** The API's reads of voicemails, each with its linking verdict; many at once, like call-reads.ts. */
+
+export interface VoicemailRow {
+  account_id: string;
+  id: string;
+  mailbox_extension_id: string;
+  from_phone_number: string | null;
+  from_e164: string | null;
+  from_name: string | null;
+  from_extension_id: string | null;
+  /** The message's `to` array as RingCentral sent it. */
+  to_parties: unknown;
+  creation_time: Date | string;
+  duration_seconds: number | null;
+  read_status: string | null;
+  transcription_status: string | null;
+  audio_uri: string | null;
+  availability: string;
+  link_call_id: string | null;
+  link_method: string | null;
+  link_confidence: number | null;
+  link_seconds: number | null;
+  creation_us: string;
+}
+
+const VOICEMAIL_COLUMNS = sql`
+  v.account_id, v.id, v.mailbox_extension_id, v.from_phone_number, v.from_e164, v.from_name, v.from_extension_id,
+  v.raw -> 'to' as to_parties, coalesce(v.creation_time, v.first_seen_at) as creation_time, v.duration_seconds,
+  v.read_status, v.transcription_status, v.audio_uri, v.availability,
+  l.call_id as link_call_id, l.method as link_method, l.confidence as link_confidence, l.seconds_after_call_start as link_seconds,
+  (extract(epoch from coalesce(v.creation_time, v.first_seen_at)) * 1000000)::bigint::text as creation_us`;
+
+const FROM_VOICEMAILS = sql`voicemails v left join voicemail_links l on l.account_id = v.account_id and l.voicemail_id = v.id`;
+
+export interface VoicemailFilter {
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+  extensionId?: string | undefined;
+  linked?: boolean | undefined;
+}
+
+/** A position in the (creation_time, id) order, newest first. */
+export interface VoicemailKeyset {
+  creationUs: string;
+  id: string;
+}
+
+/** One page of voicemails, newest first, after `after`, plus whether more follow. */
+export async function findVoicemails(database: Database, filter: VoicemailFilter, after: VoicemailKeyset | null, limit: number): Promise<{ rows: VoicemailRow[]; hasMore: boolean }> {
+  const where: SQL[] = [];
+  if (filter.createdAfter) where.push(sql`v.creation_time >= ${filter.createdAfter.toISOString()}`);
+  if (filter.createdBefore) where.push(sql`v.creation_time < ${filter.createdBefore.toISOString()}`);
+  if (filter.extensionId !== undefined) where.push(sql`v.mailbox_extension_id = ${filter.extensionId}`);
+  if (filter.linked !== undefined) where.push(filter.linked ? sql`l.call_id is not null` : sql`l.call_id is null`);
+  if (after) {
+    where.push(sql`(coalesce(v.creation_time, v.first_seen_at), v.id) < (timestamptz 'epoch' + ${after.creationUs}::bigint * interval '1 microsecond', ${after.id}::text)`);
+  }
+  const rows = await database.query<VoicemailRow>(sql`
+    select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS}
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
+    order by coalesce(v.creation_time, v.first_seen_at) desc, v.id desc
+    limit ${limit + 1}`);
+  return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+/** Voicemails with these message ids in any account. */
+export async function voicemailsById(database: Database, ids: readonly string[]): Promise<VoicemailRow[]> {
+  if (ids.length === 0) return [];
+  return database.query<VoicemailRow>(sql`
+    select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS} where v.id = any(${sql.param([...ids])}::text[]) order by v.account_id`);
+}
+
+/** The voicemail linked to each of these calls (at most one per call: a unique index says so). */
+export async function voicemailsOfCalls(database: Database, keys: readonly CallKey[]): Promise<VoicemailRow[]> {
+  if (keys.length === 0) return [];
+  return database.query<VoicemailRow>(sql`
+    select ${VOICEMAIL_COLUMNS}
+    from unnest(${sql.param(keys.map((k) => k.accountId))}::text[], ${sql.param(keys.map((k) => k.id))}::text[]) as k(account_id, id)
+    join voicemail_links l on l.account_id = k.account_id and l.call_id = k.id
+    join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id`);
+}
