@@ -44,17 +44,19 @@ export async function readCallChanges(database: Database, after: FeedPosition, l
 /**
  * Deletes feed rows that a later released row of the same call supersedes. The feed never returns them
  * (a follower behind them sees the call at its later position), so this only keeps the table near one
- * row per call.
+ * row per call. Only calls with a row at or after `since` (the horizon a previous prune returned) can
+ * have new superseded rows, so a regular prune reads the recent rows, not the whole history.
  */
-export async function pruneCallChanges(database: Database): Promise<number> {
-  const rows = await database.query<{ n: number }>(sql`
+export async function pruneCallChanges(database: Database, since: string = '0'): Promise<{ deleted: number; horizon: string }> {
+  const rows = await database.query<{ n: number; horizon: string }>(sql`
     with horizon as materialized (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+    recent as (select distinct account_id, call_id from call_changes, horizon h where xid >= ${since}::xid8 and xid < h.xmin),
     gone as (
-      delete from call_changes c using horizon h
-      where c.xid < h.xmin and exists (
+      delete from call_changes c using horizon h, recent r
+      where c.account_id = r.account_id and c.call_id = r.call_id and c.xid < h.xmin and exists (
         select 1 from call_changes d
         where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
       returning 1)
-    select count(*)::int as n from gone`);
-  return rows[0]?.n ?? 0;
+    select (select count(*)::int from gone) as n, (select xmin::text from horizon) as horizon`);
+  return { deleted: rows[0]?.n ?? 0, horizon: rows[0]?.horizon ?? since };
 }

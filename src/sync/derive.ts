@@ -5,6 +5,7 @@ import { LINK_RULE_VERSION, linkVoicemails } from '../core/link-voicemails.ts';
 import type { CallFacts, Disposition } from '../core/types.ts';
 import type { Logger } from '../logger.ts';
 import type { WriteCounts } from '../store/bulk.ts';
+import { pruneCallChanges } from '../store/call-feed.ts';
 import { rowsOf, type Database, type Db } from '../store/db.ts';
 import { writeCallbacks, writeDispositions, writeLinks, type DispositionRow, type LinkRow } from '../store/derived.ts';
 import { loadCallFacts, loadVoicemailFacts, timesToRederive } from '../store/facts.ts';
@@ -70,7 +71,13 @@ export async function deriveStream(ctx: RunContext, settings: DeriveSettings, si
   await ctx.recordPage(ctx.database.db, total);
   await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncedThrough: ctx.now(), addRecords: total.inserted + total.updated });
   ctx.logger.info({ calls: summary.calls, voicemails: summary.voicemails, links: summary.links, dispositions: summary.dispositions, callbacks: summary.callbacks }, 'derived links, dispositions and callbacks');
+  const pruned = await pruneCallChanges(ctx.database, pruneHorizons.get(ctx.database));
+  pruneHorizons.set(ctx.database, pruned.horizon);
+  if (pruned.deleted > 0) ctx.logger.debug({ deleted: pruned.deleted }, 'pruned superseded change-feed rows');
 }
+
+/** Where each database's last prune of the change feed stopped; a new process starts with one full prune. */
+const pruneHorizons = new WeakMap<object, string>();
 
 /** After a sync pass: rederive around everything written since `since`, and every call not final yet. */
 export async function deriveChanges(ctx: DeriveContext, since: Date): Promise<DeriveSummary> {
