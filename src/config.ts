@@ -4,6 +4,22 @@ import { validate as validateCron } from 'node-cron';
 /** The production RingCentral API origin; the SDK's default too. */
 export const RINGCENTRAL_PRODUCTION = 'https://platform.ringcentral.com';
 
+/** The GraphQL API's protection defaults; startApiServer falls back to these too. */
+export const API_DEFAULTS = Object.freeze({
+  // The contract's deepest useful path, callChanges.edges.node.callback.call.legs.extension.id, is 8 levels.
+  maxDepth: 10,
+  // Estimated rows: one full page of 500 calls with every field (legs, voicemail, callback, extension)
+  // is about 33,000, so this admits any single full page and refuses pages multiplied by aliases.
+  // GraphiQL's introspection query is about 11,000, hence API_MAX_COST's floor of 20,000.
+  maxCost: 50_000,
+  // The largest sensible GraphQL document with variables is a few kB.
+  maxBodyBytes: 100_000,
+  // Every API statement is an indexed read of a page or less; 10 s means something is wrong.
+  statementTimeoutMs: 10_000,
+  // The contract promises `first` of at least 500.
+  maxPageSize: 500,
+});
+
 const optionalText = z
   .string()
   .trim()
@@ -41,6 +57,11 @@ const envSchema = z
     CALLBACK_HORIZON_DAYS: optionalText.pipe(positiveInt('CALLBACK_HORIZON_DAYS', 1, 90).default(7)),
     SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
     PORT: optionalText.pipe(positiveInt('PORT', 0, 65535).default(4000)),
+    API_MAX_DEPTH: optionalText.pipe(positiveInt('API_MAX_DEPTH', 8, 100).default(API_DEFAULTS.maxDepth)),
+    API_MAX_COST: optionalText.pipe(positiveInt('API_MAX_COST', 20_000, 100_000_000).default(API_DEFAULTS.maxCost)),
+    API_MAX_BODY_BYTES: optionalText.pipe(positiveInt('API_MAX_BODY_BYTES', 1_000, 10_000_000).default(API_DEFAULTS.maxBodyBytes)),
+    API_STATEMENT_TIMEOUT_MS: optionalText.pipe(positiveInt('API_STATEMENT_TIMEOUT_MS', 100, 3_600_000).default(API_DEFAULTS.statementTimeoutMs)),
+    API_MAX_PAGE_SIZE: optionalText.pipe(positiveInt('API_MAX_PAGE_SIZE', 500, 5_000).default(API_DEFAULTS.maxPageSize)),
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -89,6 +110,19 @@ export interface Config {
     readonly callbackHorizonSeconds: number;
   };
   readonly port: number;
+  /** The GraphQL API's limits (see API_DEFAULTS for why each default). */
+  readonly api: {
+    /** Deepest field nesting a query may have. */
+    readonly maxDepth: number;
+    /** Most rows a query may be estimated to return (page sizes times nested lists). */
+    readonly maxCost: number;
+    /** Largest request body; larger ones get 413. */
+    readonly maxBodyBytes: number;
+    /** Postgres cancels any API statement running longer (PGlite cannot). */
+    readonly statementTimeoutMs: number;
+    /** Largest `first` a connection accepts. */
+    readonly maxPageSize: number;
+  };
   readonly logLevel: string;
 }
 
@@ -136,6 +170,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       callbackHorizonSeconds: e.CALLBACK_HORIZON_DAYS * 86_400,
     },
     port: e.PORT,
+    api: {
+      maxDepth: e.API_MAX_DEPTH,
+      maxCost: e.API_MAX_COST,
+      maxBodyBytes: e.API_MAX_BODY_BYTES,
+      statementTimeoutMs: e.API_STATEMENT_TIMEOUT_MS,
+      maxPageSize: e.API_MAX_PAGE_SIZE,
+    },
     logLevel: e.LOG_LEVEL,
   });
 }

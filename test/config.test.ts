@@ -48,6 +48,24 @@ describe('loadConfig', () => {
     expect(lines.join('\n')).not.toContain('eyJsecret');
   });
 
+  it('defaults the API limits and reads them from the environment', () => {
+    expect(loadConfig({}).api).toEqual({ maxDepth: 10, maxCost: 50_000, maxBodyBytes: 100_000, statementTimeoutMs: 10_000, maxPageSize: 500 });
+    const config = loadConfig({ API_MAX_DEPTH: '12', API_MAX_COST: '200000', API_MAX_BODY_BYTES: '1000000', API_STATEMENT_TIMEOUT_MS: '2500', API_MAX_PAGE_SIZE: '1000' });
+    expect(config.api).toEqual({ maxDepth: 12, maxCost: 200_000, maxBodyBytes: 1_000_000, statementTimeoutMs: 2_500, maxPageSize: 1_000 });
+  });
+
+  it('names each bad API limit on its own line', () => {
+    const lines = problems({ API_MAX_DEPTH: '3', API_MAX_COST: 'lots', API_MAX_BODY_BYTES: '1.5', API_STATEMENT_TIMEOUT_MS: '0', API_MAX_PAGE_SIZE: '100' });
+    expect(lines).toEqual([
+      'API_MAX_DEPTH: must be at least 8 (got "3")',
+      'API_MAX_COST: must be a number (got "lots")',
+      'API_MAX_BODY_BYTES: must be a whole number (got "1.5")',
+      'API_STATEMENT_TIMEOUT_MS: must be at least 100 (got "0")',
+      // The contract promises pages of at least 500.
+      'API_MAX_PAGE_SIZE: must be at least 500 (got "100")',
+    ]);
+  });
+
   it('rejects a page size beyond RingCentral maximum', () => {
     expect(problems({ SYNC_PAGE_SIZE: '5000' })[0]).toMatch(/^SYNC_PAGE_SIZE: .*1000/);
   });

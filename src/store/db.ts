@@ -28,6 +28,11 @@ export interface OpenOptions {
   /** PGlite data directory; absent = in memory. */
   dataDir?: string | undefined;
   maxConnections?: number;
+  /**
+   * Postgres cancels any statement of this pool running longer (error 57014). Ignored by PGlite: its wasm
+   * build has no timer to cancel with (a `select pg_sleep(1)` under `statement_timeout = 50` runs to the end).
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
 /** Rows of a drizzle `execute` result: postgres.js returns an array, PGlite an object with `rows`. */
@@ -35,7 +40,7 @@ export const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? resu
 
 /** Opens Postgres through postgres.js, or embedded PGlite (PostgreSQL in wasm) when no URL is given. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 5) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 5, options.statementTimeoutMs) : openPglite(options.dataDir);
 }
 
 /** Refuses a key this process already holds (a session-level advisory lock would let it in again). */
@@ -52,8 +57,9 @@ function inProcessLock() {
   };
 }
 
-function openPostgres(url: string, max: number): Database {
-  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'callsync' } });
+function openPostgres(url: string, max: number, statementTimeoutMs: number | undefined): Database {
+  const connection = { application_name: 'callsync', ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}) };
+  const client = postgres(url, { max, onnotice: () => {}, connection });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   const locally = inProcessLock();
   return {
