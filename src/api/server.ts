@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { API_DEFAULTS } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { useApiKey } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { migrationsApplied } from '../store/migrate.ts';
+import { openApiDatabase } from './database.ts';
+import { errorBody, maskErrors, useQueryLimits, useRequestErrorStatus, useUnsupportedMediaTypeMessage } from './graphql-plugins.ts';
+import { readBody } from './request-body.ts';
 
 /** The served schema: the CRM contract, schema-first (src/schema/api.graphql). */
 export const typeDefs = readFileSync(new URL('../schema/api.graphql', import.meta.url), 'utf8');
@@ -18,19 +22,45 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** The server's limits: the resolvers' page cap and the protection in front of them (defaults: API_DEFAULTS). */
+export interface ApiServerLimits extends ApiLimits {
+  maxDepth: number;
+  maxCost: number;
+  maxBodyBytes: number;
+  statementTimeoutMs: number;
+}
+
+export interface ApiServerOptions {
+  /** The process's database; on Postgres the API reads through its own pool to `databaseUrl` instead. */
+  database: Database;
+  /** postgres:// URL of `database`, for the API's statement-timed pool; absent (PGlite, tests) = use `database`. */
+  databaseUrl?: string | undefined;
+  port: number;
+  host?: string;
+  logger: Logger;
+  limits?: Partial<ApiServerLimits>;
+}
+
 /**
  * The HTTP API: GraphQL at /graphql (GraphiQL in a browser; every operation needs `Authorization: Bearer
  * <key>`), /healthz (the process answers) and /readyz (database reachable and migrated), both without auth.
+ * Requests are limited in body size, query depth and estimated cost, and SQL statements in time (Postgres).
  */
-export async function startApiServer(options: { database: Database; port: number; host?: string; logger: Logger; limits?: Partial<ApiLimits> }): Promise<ApiServer> {
-  const { database, logger } = options;
-  const limits: ApiLimits = { maxPageSize: 500, ...options.limits };
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { logger } = options;
+  const limits: ApiServerLimits = { ...API_DEFAULTS, ...options.limits };
+  const api = await openApiDatabase(options.database, options.databaseUrl, limits.statementTimeoutMs, logger);
+  const { database } = api;
+  const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: createSchema<Record<string, unknown> & ApiContext>({ typeDefs, resolvers }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits }),
+    multipart: false,
+    maskedErrors: { maskError: maskErrors(logger, limits.statementTimeoutMs) },
+    plugins: [useQueryLimits({ ...limits, logger }), useRequestErrorStatus, useUnsupportedMediaTypeMessage],
+    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
   });
 
   /** The key's name, or the 401 answer to send. Only the GraphiQL page itself (a browser GET) needs none. */
@@ -38,6 +68,19 @@ export async function startApiServer(options: { database: Database; port: number
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) return { status: 401, message: 'missing API key: send "Authorization: Bearer <key>" (create one with `callsync api-key create --name NAME`)' };
     return (await useApiKey(database.db, match[1]!)) ?? { status: 401, message: 'unknown or revoked API key' };
+  }
+
+  /** Hands the request, its body already read within the limit, to yoga and writes yoga's answer. */
+  async function graphql(req: IncomingMessage, res: ServerResponse, body: Buffer, apiKeyName: string) {
+    const headers = new yoga.fetchAPI.Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection') headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(hasBody ? { body: new Uint8Array(body) } : {}) });
+    const response = await yoga.handleRequest(request, { apiKeyName });
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.writeHead(response.status).end(Buffer.from(await response.arrayBuffer()));
   }
 
   const server: Server = createServer(async (req, res) => {
@@ -52,17 +95,28 @@ export async function startApiServer(options: { database: Database; port: number
         return reply(res, 503, { status: 'not ready', reason: `database unreachable: ${(error as Error).message}` });
       }
     }
-    if (path === '/graphql') {
+    if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
+    try {
+      const body = await readBody(req, limits.maxBodyBytes);
+      if (body === 'too large') {
+        // Close the connection: the rest of the body is not read, so it cannot carry another request.
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        return res.end(errorBody(`request body larger than ${limits.maxBodyBytes} bytes`, 'PAYLOAD_TOO_LARGE'));
+      }
       const graphiqlPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
-      if (graphiqlPage) return yoga(req, res, { apiKeyName: '' });
+      if (graphiqlPage) return await graphql(req, res, body, '');
       const auth = await authenticate(req);
       if (typeof auth !== 'string') {
         res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' });
-        return res.end(JSON.stringify({ errors: [{ message: auth.message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+        return res.end(errorBody(auth.message, 'UNAUTHENTICATED'));
       }
-      return yoga(req, res, { apiKeyName: auth });
+      await graphql(req, res, body, auth);
+    } catch (error) {
+      // Yoga answers every GraphQL failure itself; this is the key lookup or the socket failing.
+      logger.error({ err: error }, 'API request failed');
+      if (!res.headersSent) reply(res, 500, JSON.parse(errorBody('Unexpected error.', 'INTERNAL_SERVER_ERROR')));
+      else res.destroy();
     }
-    reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -70,10 +124,13 @@ export async function startApiServer(options: { database: Database; port: number
   logger.info({ url: `${url}/graphql` }, 'GraphQL API listening');
   return {
     url,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
+    },
   };
 }
 
-function reply(res: import('node:http').ServerResponse, status: number, body: unknown) {
+function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

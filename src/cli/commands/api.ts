@@ -17,7 +17,7 @@ export function registerApi(program: Command): void {
       const { config, logger } = commandContext();
       const database = await openConfiguredDatabase(config);
       await migrate(database);
-      const server = await startApiServer({ database, port: config.port, logger });
+      const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, logger, limits: config.api });
       await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
       await server.close();
       await database.close();

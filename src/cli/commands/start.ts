@@ -13,7 +13,8 @@ export function registerStart(program: Command): void {
     .action(action(async () => {
       const { config, logger } = commandContext();
       const app = await createApp(config, { logger });
-      const api = await startApiServer({ database: app.database, port: config.port, logger });
+      // On Postgres the API opens its own statement-timed pool; the sync keeps app.database untimed.
+      const api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, logger, limits: config.api });
       if (app.simulator) {
         // Demo mode: hand the user a working key and a request to paste.
         const key = await createApiKey(app.database.db, `demo-${Date.now()}`);

@@ -1,0 +1,104 @@
+import { GraphQLError } from 'graphql';
+import { maskError, type MaskError, type Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.ts';
+import { estimateCost, type CostOptions } from './query-cost.ts';
+import { assertNesting, maxDepthRule, queriesOnlyRule } from './validation-rules.ts';
+
+/** A GraphQL-style error body for answers written outside GraphQL execution (401, 413, 415). */
+export const errorBody = (message: string, code: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
+
+/**
+ * Depth and queries-only are checked with the other validation rules; the cost when the operation is about
+ * to run, because `first: $n` is only known with the variables. Over a limit, nothing executes.
+ */
+export function useQueryLimits(options: CostOptions & { maxDepth: number; logger: Logger }): Plugin {
+  const rules = [maxDepthRule(options.maxDepth), queriesOnlyRule];
+  return {
+    onParse({ params }) {
+      // Generous: fields and input values both nest, and introspection's ofType chain is not depth.
+      assertNesting(typeof params.source === 'string' ? params.source : params.source.body, 4 * options.maxDepth + 20);
+    },
+    onValidate({ addValidationRule }) {
+      for (const rule of rules) addValidationRule(rule);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const cost = estimateCost(args, options);
+      if (cost === undefined || cost <= options.maxCost) return;
+      const estimate = Number.isFinite(cost) ? `about ${cost.toLocaleString('en-US')}` : `more than ${options.maxCost.toLocaleString('en-US')}`;
+      options.logger.info({ cost, maxCost: options.maxCost, operation: args.operationName ?? undefined }, 'GraphQL query refused: too costly');
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(
+            `The query could return ${estimate} rows (its estimated cost); this server allows at most ${options.maxCost.toLocaleString('en-US')}. ` +
+              'Ask for smaller pages (first), fewer nested lists or fewer aliases.',
+            { extensions: { code: 'QUERY_TOO_COSTLY', cost: Number.isFinite(cost) ? cost : null, maxCost: options.maxCost, http: { status: 400 } } },
+          ),
+        ],
+      });
+    },
+  };
+}
+
+/**
+ * A result without `data` is a request error (unparseable body or query, invalid query or variables, a
+ * limit): it answers 400 whatever the Accept header. Yoga follows GraphQL-over-HTTP, which allows 200 for
+ * the legacy `application/json`; integrations check the status first, and a request that can never work
+ * must not look like a success. Unexpected (masked) errors keep their 500.
+ */
+export const useRequestErrorStatus: Plugin = {
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result) || !('errors' in result) || 'data' in result || !result.errors?.length) return;
+    setResult({ ...result, errors: result.errors.map(asRequestError) });
+  },
+};
+
+function asRequestError(error: GraphQLError): GraphQLError {
+  const http = error.extensions['http'] as { status?: number; spec?: boolean } | undefined;
+  if (error.extensions['unexpected'] || (http?.status && !http.spec)) return error;
+  const { nodes, source, positions, path, originalError } = error;
+  return new GraphQLError(error.message, {
+    nodes, source, positions, path, originalError,
+    extensions: { ...error.extensions, http: { ...http, status: http?.status ?? 400, spec: false } },
+  });
+}
+
+/** A POST body in a format the API does not read gets 415 with a message saying what to send (yoga's is empty). */
+export const useUnsupportedMediaTypeMessage: Plugin = {
+  onRequestParse({ request, requestParser, endResponse, fetchAPI }) {
+    if (requestParser || request.method !== 'POST') return;
+    const message = `unsupported Content-Type "${request.headers.get('content-type') ?? ''}": send the query as JSON with "Content-Type: application/json"`;
+    endResponse(new fetchAPI.Response(errorBody(message, 'UNSUPPORTED_MEDIA_TYPE'), { status: 415, headers: { 'content-type': 'application/json' } }));
+  },
+};
+
+/**
+ * Errors a client can act on pass unchanged (they are GraphQLErrors the API threw: BAD_USER_INPUT and the
+ * like). A cancelled statement becomes QUERY_TIMEOUT, HTTP 503: the request was valid, the server could not
+ * answer it in time. Anything else is logged with its cause and answered "Unexpected error." with code
+ * INTERNAL_SERVER_ERROR: no message of a driver, no SQL, no stack trace reaches the client.
+ */
+export function maskErrors(logger: Logger, statementTimeoutMs: number): MaskError {
+  return (error, message) => {
+    // Duck-typed: a GraphQLError from another copy of graphql-js is still one.
+    const located = (error ?? {}) as Partial<GraphQLError>;
+    if (findCode(error, '57014')) {
+      logger.warn({ path: located.path, err: located.originalError ?? error }, 'GraphQL query cancelled by the statement timeout');
+      return new GraphQLError(
+        `The query ran longer than ${statementTimeoutMs} ms and was cancelled. Ask for less: a smaller first or a narrower filter.`,
+        { nodes: located.nodes, path: located.path, extensions: { code: 'QUERY_TIMEOUT', http: { status: 503 } } },
+      );
+    }
+    const masked = maskError(error, message, false);
+    if (masked !== error) logger.error({ path: located.path, err: located.originalError ?? error }, 'GraphQL request failed unexpectedly');
+    return masked;
+  };
+}
+
+/** Whether `error` or anything in its originalError/cause chain carries this Postgres SQLSTATE. */
+function findCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 10; depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

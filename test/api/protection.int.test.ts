@@ -1,0 +1,212 @@
+import { request } from 'node:http';
+import { getIntrospectionQuery } from 'graphql';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer, type ApiServer } from '../../src/api/server.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createApiKey } from '../../src/store/api-keys.ts';
+import { openDatabase, sql } from '../../src/store/db.ts';
+import { createTestDatabase, databaseKind, type TestDatabase } from '../helpers/database.ts';
+import { FULL_CALL } from './full-call.ts';
+
+let testDb: TestDatabase;
+let server: ApiServer;
+let key: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  key = await createApiKey(testDb.database.db, 'crm');
+  server = await startApiServer({ database: testDb.database, port: 0, logger: silentLogger });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await testDb?.drop();
+});
+
+interface Answer {
+  status: number;
+  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+/** A POST as a plain HTTP client sends it: `Accept: application/json`, the legacy media type. */
+async function post(body: string | object, options: { to?: ApiServer; contentType?: string } = {}): Promise<Answer> {
+  const res = await fetch(`${(options.to ?? server).url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': options.contentType ?? 'application/json', accept: 'application/json', authorization: `Bearer ${key}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Answer['body'] };
+}
+
+const codes = (answer: Answer) => (answer.body.errors ?? []).map((e) => e.extensions?.code);
+const fullPage = (first: number | string) => `calls(first: ${first}) { edges { cursor node ${FULL_CALL} } pageInfo { hasNextPage endCursor } }`;
+
+describe(`query limits (${databaseKind})`, () => {
+  it('refuses a query nested deeper than the limit with 400, naming its depth and the limit', async () => {
+    const answer = await post({ query: '{ voicemails { edges { node { call { callback { call { callback { call { legs { extension { id } } } } } } } } } } }' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ message: 'The query is 11 fields deep; this server allows at most 10. Nest fewer fields.', extensions: { code: 'QUERY_TOO_DEEP', depth: 11, maxDepth: 10 } })]);
+    expect(answer.body).not.toHaveProperty('data');
+  });
+
+  it('follows fragments when measuring depth, also for a document it has seen before', async () => {
+    const query = '{ voicemails { edges { node { ...V } } } } fragment V on Voicemail { call { callback { call { callback { call { legs { extension { id } } } } } } } }';
+    for (let i = 0; i < 2; i++) expect(codes(await post({ query }))).toEqual(['QUERY_TOO_DEEP']);
+  });
+
+  it("admits the contract's deepest useful paths and GraphiQL's introspection", async () => {
+    for (const query of ['{ callChanges { edges { node { callback { call { legs { extension { id } } } } } } } }', '{ voicemails { edges { node { call { legs { recording { id } } } } } } }']) {
+      const answer = await post({ query });
+      expect(codes(answer)).not.toContain('QUERY_TOO_DEEP');
+      expect(codes(answer)).not.toContain('QUERY_TOO_COSTLY');
+    }
+    const introspection = await post({ query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true }) });
+    expect(introspection.status).toBe(200);
+    expect(introspection.body.data).toHaveProperty('__schema.queryType.name', 'Query');
+  });
+
+  it('admits one full page of 500 calls with every field', async () => {
+    const answer = await post({ query: `{ ${fullPage(500)} }` });
+    expect(codes(answer)).not.toContain('QUERY_TOO_COSTLY');
+  });
+
+  it('refuses pages multiplied by aliases with 400, naming the estimate and the limit, and runs nothing', async () => {
+    const answer = await post({ query: `{ a: ${fullPage(500)} b: ${fullPage(500)} }` });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['QUERY_TOO_COSTLY']);
+    expect(answer.body.errors![0]!.message).toMatch(/^The query could return about 65,004 rows \(its estimated cost\); this server allows at most 50,000\./);
+    expect(answer.body).not.toHaveProperty('data');
+  });
+
+  it('estimates with the variables the query is sent with', async () => {
+    const query = `query Pages($n: Int) { a: ${fullPage('$n')} b: ${fullPage('$n')} }`;
+    expect(codes(await post({ query, variables: { n: 500 } }))).toEqual(['QUERY_TOO_COSTLY']);
+    expect(codes(await post({ query, variables: { n: 100 } }))).not.toContain('QUERY_TOO_COSTLY');
+    // Without the variable, first is the schema's default 50.
+    expect(codes(await post({ query }))).not.toContain('QUERY_TOO_COSTLY');
+  });
+
+  it('refuses introspection that multiplies the schema by itself', async () => {
+    const answer = await post({ query: '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors![0]!.message).toBe('Maximum introspection depth exceeded'); // graphql-js's own rule
+  });
+
+  it('refuses thousands of nested braces with 400 before parsing (graphql-js would overflow its stack)', async () => {
+    const answer = await post({ query: `{ __type(name: "Call") { ${'ofType { '.repeat(5000)} name ${'} '.repeat(5000)} } }` });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['QUERY_TOO_DEEP']);
+  });
+});
+
+describe(`malformed requests get a clear 4xx (${databaseKind})`, () => {
+  const cases: Array<{ why: string; body: string | object; contentType?: string; status: number; message: RegExp }> = [
+    { why: 'a body that is not JSON', body: '{"query": "{ extensions { id } }"', status: 400, message: /POST body sent invalid JSON/ },
+    { why: 'a body in another format', body: 'query=1', contentType: 'text/plain', status: 415, message: /send the query as JSON/ },
+    { why: 'no query', body: {}, status: 400, message: /Must provide query string/ },
+    { why: 'a syntax error', body: { query: '{ extensions { id }' }, status: 400, message: /Syntax Error/ },
+    { why: 'an unknown field', body: { query: '{ extensions { id nope } }' }, status: 400, message: /Cannot query field "nope" on type "Extension"/ },
+    { why: 'an unknown enum value', body: { query: '{ calls(orderBy: NEWEST) { edges { cursor } } }' }, status: 400, message: /Value "NEWEST" does not exist in "CallOrder" enum/ },
+    { why: 'a wrong argument type', body: { query: '{ calls(first: "ten") { edges { cursor } } }' }, status: 400, message: /Int cannot represent non-integer value/ },
+    { why: 'a malformed DateTime', body: { query: '{ dispositionSummary(from: "yesterday", to: "2026-11-25T00:00:00Z") { count } }' }, status: 400, message: /"yesterday" is not a DateTime/ },
+    {
+      why: 'a malformed DateTime variable',
+      body: { query: 'query($from: DateTime!) { dispositionSummary(from: $from, to: "2026-11-25T00:00:00Z") { count } }', variables: { from: '2026-11-01 08:00' } },
+      status: 400,
+      message: /Variable "\$from" got invalid value "2026-11-01 08:00"/,
+    },
+    { why: 'a mutation', body: { query: 'mutation { extensions { id } }' }, status: 400, message: /This API has no mutations/ },
+  ];
+  it.each(cases)('$why: $status', async ({ body, contentType, status, message }) => {
+    const answer = await post(body, contentType ? { contentType } : {});
+    expect(answer.status).toBe(status);
+    expect(answer.body.errors?.[0]?.message).toMatch(message);
+  });
+
+  it('still answers a GET with the query in the URL', async () => {
+    const res = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ extensions { id } }')}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { extensions: [] } });
+  });
+});
+
+/** Sends a body through node:http, so the test controls its headers and how much of it is ever sent. */
+function rawPost(headers: Record<string, string>, send: (write: (chunk: string) => boolean, answered: () => boolean) => Promise<void>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers } }, (res) => {
+      answered = true;
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString())).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    // The server closes the connection after a 413; a write racing that close fails, which is expected.
+    req.on('error', (error) => (answered ? undefined : reject(error)));
+    void send((chunk) => req.write(chunk), () => answered);
+  });
+}
+
+describe(`request body limit (${databaseKind})`, () => {
+  const tooLarge = { errors: [{ message: 'request body larger than 100000 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] };
+
+  it('answers 413 from Content-Length at once, without waiting for the body', async () => {
+    // Declares 10 MB, sends 10 bytes: an answer proves the server did not wait to read the rest.
+    const answer = await rawPost({ 'content-length': String(10_000_000) }, async (write) => void write('{"query":"'));
+    expect(answer).toEqual({ status: 413, body: tooLarge });
+  });
+
+  it('answers 413 to a chunked body once its bytes pass the limit', async () => {
+    const chunk = `{"query":"{ extensions { id } }","padding":"${'x'.repeat(10_000)}`;
+    const answer = await rawPost({ 'transfer-encoding': 'chunked' }, async (write, answered) => {
+      for (let i = 0; i < 1_000 && !answered(); i++) {
+        write(chunk);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    });
+    expect(answer).toEqual({ status: 413, body: tooLarge });
+  });
+
+  it('answers a body just under the limit', async () => {
+    const query = `{ extensions { id } } # ${'x'.repeat(90_000)}`;
+    expect((await post({ query })).status).toBe(200);
+  });
+
+  it('answers 413 to a body just over it (sent with Content-Length)', async () => {
+    const answer = await post({ query: `{ extensions { id } } # ${'x'.repeat(100_000)}` });
+    expect(answer).toEqual({ status: 413, body: tooLarge });
+  });
+});
+
+// PGlite's wasm build cannot cancel a statement (see openDatabase), so the timeout is a Postgres promise.
+describe.skipIf(databaseKind === 'pglite')('statement timeout (postgres)', () => {
+  it('cancels a statement of the API pool past the timeout, and not one of the sync pool', async () => {
+    const apiPool = await openDatabase({ url: testDb.url, statementTimeoutMs: 100 });
+    try {
+      await expect(apiPool.query(sql`select pg_sleep(1)`)).rejects.toMatchObject({ cause: { code: '57014' } });
+      await expect(testDb.database.query(sql`select pg_sleep(0.3)`)).resolves.toHaveLength(1);
+    } finally {
+      await apiPool.close();
+    }
+  });
+
+  it('answers a query whose statement ran past the timeout with QUERY_TIMEOUT 503, and recovers', async () => {
+    const timed = await startApiServer({ database: testDb.database, databaseUrl: testDb.url, port: 0, logger: silentLogger, limits: { statementTimeoutMs: 100 } });
+    // Another session holds the extensions table, so the API's read of it waits: a real slow statement.
+    const blocker = postgres(testDb.url!, { max: 1, onnotice: () => {} });
+    const session = await blocker.reserve();
+    try {
+      await session`begin`;
+      await session`lock table extensions in access exclusive mode`;
+      const answer = await post({ query: '{ extensions { id } }' }, { to: timed });
+      expect(answer.status).toBe(503);
+      expect(codes(answer)).toEqual(['QUERY_TIMEOUT']);
+      expect(answer.body.errors![0]!.message).toBe('The query ran longer than 100 ms and was cancelled. Ask for less: a smaller first or a narrower filter.');
+    } finally {
+      await session`rollback`;
+      session.release();
+      await blocker.end();
+    }
+    expect((await post({ query: '{ extensions { id } }' }, { to: timed })).status).toBe(200);
+    await timed.close();
+  });
+});
