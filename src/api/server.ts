@@ -114,7 +114,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     } catch (error) {
       // Yoga answers every GraphQL failure itself; this is the key lookup or the socket failing.
       logger.error({ err: error }, 'API request failed');
-      if (!res.headersSent) reply(res, 500, JSON.parse(errorBody('Unexpected error.', 'INTERNAL_SERVER_ERROR')));
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(errorBody('Unexpected error.', 'INTERNAL_SERVER_ERROR'));
       else res.destroy();
     }
   });
