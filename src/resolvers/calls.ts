@@ -45,13 +45,6 @@ function toFilter(f: CallFilterArgument | null | undefined): CallFilter {
   };
 }
 
-const unknownExtension = (id: string) => ({ id, extensionNumber: null, name: null, type: null, status: null });
-
-async function extensionOf(context: ApiContext, accountId: string, id: string | null) {
-  if (!id) return null;
-  return (await loadersOf(context).extension.load({ accountId, id })) ?? unknownExtension(id);
-}
-
 export const callResolvers = {
   Query: {
     async call(_: unknown, args: { id: string }, context: ApiContext) {
@@ -64,8 +57,11 @@ export const callResolvers = {
       const filter = toFilter(args.filter);
       const after = args.after ? parseCallCursor(args.after) : null;
       const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first);
+      const loader = loadersOf(context).call;
       const edges = page.rows.map((row) => {
         const node = toCall(row);
+        // A voicemail's call is usually the call on this page: the loader answers it without a statement.
+        loader.prime(node.key, node);
         return { cursor: callCursor(node.cursorAt), node };
       });
       return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? args.after ?? null } };
@@ -91,23 +87,15 @@ export const callResolvers = {
   Call: {
     legs: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).legs.load(call.key),
     voicemail: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).voicemail.load(call.key),
-    extension: (call: CallNode, _: unknown, context: ApiContext) => extensionOf(context, call.key.accountId, call.extensionId),
     async recording(call: CallNode, _: unknown, context: ApiContext) {
       // The record's own recording; failing that, the first leg's (RingCentral names it on the leg too).
       const recordings = await loadersOf(context).recordings.load(call.key);
       return recordings.find((r) => r.legPosition === -1) ?? recordings[0] ?? null;
     },
-    async callback(call: CallNode, _: unknown, context: ApiContext) {
-      const loaders = loadersOf(context);
-      const found = await loaders.callback.load(call.key);
-      if (!found) return null;
-      const callbackCall = await loaders.call.load(found.callKey);
-      return callbackCall ? { call: callbackCall, secondsAfterEnd: found.secondsAfterEnd } : null;
-    },
+    callback: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).callback.load(call.key),
   },
 
   CallLeg: {
-    extension: (leg: LegNode, _: unknown, context: ApiContext) => extensionOf(context, leg.key.accountId, leg.extensionId),
     async recording(leg: LegNode, _: unknown, context: ApiContext) {
       const recordings = await loadersOf(context).recordings.load(leg.key);
       return recordings.find((r) => r.legPosition === leg.position) ?? null;

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import { callbacksOfCalls, callsByKeys, extensionsByKeys, legsOfCalls, recordingsOfCalls, type CallKey } from '../store/call-reads.ts';
+import { callbacksOfCalls, callsByKeys, legsOfCalls, recordingsOfCalls, type CallKey } from '../store/call-reads.ts';
 import type { Database } from '../store/db.ts';
 import { voicemailsOfCalls } from '../store/voicemail-reads.ts';
 import type { ApiContext } from './context.ts';
-import { toCall, toExtension, toLeg, toRecording, toVoicemail, type CallNode, type LegNode, type VoicemailNode } from './shapes.ts';
+import { toCall, toLeg, toRecording, toVoicemail, type CallNode, type LegNode, type VoicemailNode } from './shapes.ts';
 
 /*
  * Per-request batching: every field that needs another table asks a loader, and each loader answers all
@@ -34,8 +34,7 @@ export interface Loaders {
   legs: DataLoader<CallKey, LegNode[], string>;
   recordings: DataLoader<CallKey, Array<ReturnType<typeof toRecording> & { legPosition: number }>, string>;
   voicemail: DataLoader<CallKey, VoicemailNode | null, string>;
-  callback: DataLoader<CallKey, { callKey: CallKey; secondsAfterEnd: number } | null, string>;
-  extension: DataLoader<CallKey, ReturnType<typeof toExtension> | null, string>;
+  callback: DataLoader<CallKey, { call: CallNode; secondsAfterEnd: number } | null, string>;
 }
 
 function createLoaders(database: Database): Loaders {
@@ -47,10 +46,9 @@ function createLoaders(database: Database): Loaders {
     voicemail: batched((keys) => voicemailsOfCalls(database, keys), (r) => ({ accountId: r.account_id, id: r.link_call_id! }), (rows) => (rows[0] ? toVoicemail(rows[0]) : null)),
     callback: batched(
       (keys) => callbacksOfCalls(database, keys),
-      callKey,
-      (rows) => (rows[0] ? { callKey: { accountId: rows[0].account_id, id: rows[0].callback_call_id }, secondsAfterEnd: rows[0].seconds_after_end } : null),
+      (r) => ({ accountId: r.account_id, id: r.answers_call_id }),
+      (rows) => (rows[0] ? { call: toCall(rows[0]), secondsAfterEnd: rows[0].seconds_after_end } : null),
     ),
-    extension: batched((keys) => extensionsByKeys(database, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toExtension(rows[0]) : null)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { toE164 } from '../core/phone-numbers.ts';
-import type { CallKey, CallRow, ExtensionRow, LegRow, RecordingRow } from '../store/call-reads.ts';
+import type { CallKey, CallRow, LegRow, RecordingRow } from '../store/call-reads.ts';
 import type { VoicemailRow } from '../store/voicemail-reads.ts';
 
 /*
@@ -33,7 +33,6 @@ function party(row: object, side: 'from' | 'to'): Party {
 export interface CallNode {
   key: CallKey;
   cursorAt: { startUs: string; id: string };
-  extensionId: string | null;
   [field: string]: unknown;
 }
 
@@ -42,7 +41,6 @@ export function toCall(row: CallRow): CallNode {
   return {
     key: { accountId: row.account_id, id: row.id },
     cursorAt: { startUs: row.start_us, id: row.id },
-    extensionId: row.disposition_extension_id,
     id: row.id,
     accountId: row.account_id,
     sessionId: row.session_id,
@@ -61,6 +59,7 @@ export function toCall(row: CallRow): CallNode {
     final: row.final ?? false,
     pendingReason: row.final ? null : (row.pending_reason ?? (row.disposition ? null : 'disposition not derived yet')),
     deleted: row.deleted,
+    extension: extension(row.disposition_extension_id, row),
     lastModifiedTime: row.last_modified_time ? date(row.last_modified_time) : updatedAt,
     updatedAt,
   };
@@ -69,7 +68,6 @@ export function toCall(row: CallRow): CallNode {
 export interface LegNode {
   key: CallKey;
   position: number;
-  extensionId: string | null;
   [field: string]: unknown;
 }
 
@@ -77,7 +75,7 @@ export function toLeg(row: LegRow): LegNode {
   return {
     key: { accountId: row.account_id, id: row.call_id },
     position: row.position,
-    extensionId: row.extension_id,
+    extension: extension(row.extension_id, row),
     legType: row.leg_type ?? 'Unknown',
     direction: direction(row.direction),
     action: row.action ?? 'Unknown',
@@ -93,10 +91,19 @@ export function toLeg(row: LegRow): LegNode {
 
 export const toRecording = (row: RecordingRow) => ({ id: row.id, type: row.type, contentUri: row.content_uri ?? row.uri ?? '' });
 
-export const toExtension = (row: ExtensionRow) => ({ id: row.id, extensionNumber: row.extension_number, name: row.name, type: row.type, status: row.status });
+interface ExtensionColumns {
+  ext_number: string | null;
+  ext_name: string | null;
+  ext_type: string | null;
+  ext_status: string | null;
+}
+
+/** The extension joined into a row; an id the extension list does not (yet) hold still answers with its id. */
+function extension(id: string | null, row: ExtensionColumns) {
+  return id === null ? null : { id, extensionNumber: row.ext_number, name: row.ext_name, type: row.ext_type, status: row.ext_status };
+}
 
 export interface VoicemailNode {
-  key: CallKey;
   cursorAt: { creationUs: string; id: string };
   callKey: CallKey | null;
   [field: string]: unknown;
@@ -105,10 +112,10 @@ export interface VoicemailNode {
 export function toVoicemail(row: VoicemailRow): VoicemailNode {
   const to = Array.isArray(row.to_parties) ? (row.to_parties as Array<Record<string, unknown>>) : [];
   return {
-    key: { accountId: row.account_id, id: row.mailbox_extension_id },
     cursorAt: { creationUs: row.creation_us, id: row.id },
     callKey: row.link_call_id ? { accountId: row.account_id, id: row.link_call_id } : null,
     id: row.id,
+    extension: extension(row.mailbox_extension_id, row),
     from: { ...party(row, 'from'), extensionNumber: null, location: null },
     to: to.map((t) => ({
       phoneNumber: typeof t.phoneNumber === 'string' ? (toE164(t.phoneNumber) ?? t.phoneNumber) : null,

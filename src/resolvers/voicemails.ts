@@ -41,10 +41,6 @@ export const voicemailResolvers = {
   },
 
   Voicemail: {
-    async extension(voicemail: VoicemailNode, _: unknown, context: ApiContext) {
-      const found = await loadersOf(context).extension.load(voicemail.key);
-      return found ?? { id: voicemail.key.id, extensionNumber: null, name: null, type: null, status: null };
-    },
     call: (voicemail: VoicemailNode, _: unknown, context: ApiContext) => (voicemail.callKey ? loadersOf(context).call.load(voicemail.callKey) : null),
   },
 };

@@ -3,7 +3,7 @@ import type { Database } from './db.ts';
 
 /*
  * The reads behind the GraphQL API: a page of calls by keyset, and the parts of many calls at once (legs,
- * recordings, voicemails, callbacks, extensions) so a page costs the same few statements at any size.
+ * recordings, voicemails, callbacks; extensions are joined in) so a page costs the same few statements at any size.
  * Rows come back as the database has them; src/resolvers shapes them for the contract.
  */
 
@@ -32,6 +32,10 @@ export interface CallRow {
   final: boolean | null;
   pending_reason: string | null;
   disposition_extension_id: string | null;
+  ext_number: string | null;
+  ext_name: string | null;
+  ext_type: string | null;
+  ext_status: string | null;
   /** start_time as whole microseconds since the epoch: the keyset cursor, exact where a JS Date is not. */
   start_us: string;
   [party: `${'from' | 'to'}_${string}`]: string | null;
@@ -44,9 +48,12 @@ const CALL_COLUMNS = sql`
   c.result, c.deleted, c.last_modified_time,
   greatest(c.updated_at, (select max(f.changed_at) from call_changes f where f.account_id = c.account_id and f.call_id = c.id)) as updated_at,
   d.disposition, d.reason as disposition_reason, d.final, d.pending_reason, d.extension_id as disposition_extension_id,
+  e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status,
   (extract(epoch from c.start_time) * 1000000)::bigint::text as start_us`;
 
-const FROM_CALLS = sql`calls c left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id`;
+const FROM_CALLS = sql`calls c
+  left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id
+  left join extensions e on e.account_id = d.account_id and e.id = d.extension_id`;
 
 /** Dispositions of calls not derived yet: they count as UNKNOWN, as the API shows them. */
 const DISPOSITION = sql`coalesce(d.disposition, 'UNKNOWN')`;
@@ -157,6 +164,10 @@ export interface LegRow {
   start_time: Date | string;
   duration_seconds: number | null;
   extension_id: string | null;
+  ext_number: string | null;
+  ext_name: string | null;
+  ext_type: string | null;
+  ext_status: string | null;
   master: boolean;
   [party: `${'from' | 'to'}_${string}`]: string | null;
 }
@@ -167,8 +178,10 @@ export async function legsOfCalls(database: Database, keys: readonly CallKey[]):
     select l.account_id, l.call_id, l.position, l.leg_type, l.direction, l.action, l.result, l.reason, l.start_time,
       l.duration_seconds, l.extension_id, l.master,
       l.from_phone_number, l.from_e164, l.from_extension_number, l.from_extension_id, l.from_name, l.from_location,
-      l.to_phone_number, l.to_e164, l.to_extension_number, l.to_extension_id, l.to_name, l.to_location
+      l.to_phone_number, l.to_e164, l.to_extension_number, l.to_extension_id, l.to_name, l.to_location,
+      e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status
     from ${keysOf(keys)} join call_legs l on l.account_id = k.account_id and l.call_id = k.id
+    left join extensions e on e.account_id = l.account_id and e.id = l.extension_id
     order by l.account_id, l.call_id, l.position`);
 }
 
@@ -190,32 +203,15 @@ export async function recordingsOfCalls(database: Database, keys: readonly CallK
     order by r.account_id, r.call_id, r.leg_position`);
 }
 
-export interface CallbackRow {
-  account_id: string;
-  call_id: string;
-  callback_call_id: string;
-  seconds_after_end: number;
-}
+/** The callback call itself, with the call it answers and how long after. */
+export type CallbackRow = CallRow & { answers_call_id: string; seconds_after_end: number };
 
+/** The callbacks of these calls, each as the full row of the callback call. */
 export async function callbacksOfCalls(database: Database, keys: readonly CallKey[]): Promise<CallbackRow[]> {
   if (keys.length === 0) return [];
   return database.query<CallbackRow>(sql`
-    select b.account_id, b.call_id, b.callback_call_id, b.seconds_after_end
-    from ${keysOf(keys)} join callbacks b on b.account_id = k.account_id and b.call_id = k.id`);
-}
-
-export interface ExtensionRow {
-  account_id: string;
-  id: string;
-  extension_number: string | null;
-  name: string | null;
-  type: string | null;
-  status: string | null;
-}
-
-export async function extensionsByKeys(database: Database, keys: readonly CallKey[]): Promise<ExtensionRow[]> {
-  if (keys.length === 0) return [];
-  return database.query<ExtensionRow>(sql`
-    select e.account_id, e.id, e.extension_number, e.name, e.type, e.status
-    from ${keysOf(keys)} join extensions e on e.account_id = k.account_id and e.id = k.id`);
+    select ${CALL_COLUMNS}, b.call_id as answers_call_id, b.seconds_after_end
+    from ${keysOf(keys)}
+    join callbacks b on b.account_id = k.account_id and b.call_id = k.id
+    join ${FROM_CALLS} on c.account_id = b.account_id and c.id = b.callback_call_id`);
 }

@@ -25,6 +25,10 @@ export interface VoicemailRow {
   link_confidence: number | null;
   link_seconds: number | null;
   creation_us: string;
+  ext_number: string | null;
+  ext_name: string | null;
+  ext_type: string | null;
+  ext_status: string | null;
 }
 
 const VOICEMAIL_COLUMNS = sql`
@@ -32,9 +36,12 @@ const VOICEMAIL_COLUMNS = sql`
   v.raw -> 'to' as to_parties, coalesce(v.creation_time, v.first_seen_at) as creation_time, v.duration_seconds,
   v.read_status, v.transcription_status, v.audio_uri, v.availability,
   l.call_id as link_call_id, l.method as link_method, l.confidence as link_confidence, l.seconds_after_call_start as link_seconds,
-  (extract(epoch from coalesce(v.creation_time, v.first_seen_at)) * 1000000)::bigint::text as creation_us`;
+  (extract(epoch from coalesce(v.creation_time, v.first_seen_at)) * 1000000)::bigint::text as creation_us,
+  e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status`;
 
-const FROM_VOICEMAILS = sql`voicemails v left join voicemail_links l on l.account_id = v.account_id and l.voicemail_id = v.id`;
+const FROM_VOICEMAILS = sql`voicemails v
+  left join voicemail_links l on l.account_id = v.account_id and l.voicemail_id = v.id
+  left join extensions e on e.account_id = v.account_id and e.id = v.mailbox_extension_id`;
 
 export interface VoicemailFilter {
   createdAfter?: Date | undefined;
@@ -81,5 +88,6 @@ export async function voicemailsOfCalls(database: Database, keys: readonly CallK
     select ${VOICEMAIL_COLUMNS}
     from unnest(${sql.param(keys.map((k) => k.accountId))}::text[], ${sql.param(keys.map((k) => k.id))}::text[]) as k(account_id, id)
     join voicemail_links l on l.account_id = k.account_id and l.call_id = k.id
-    join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id`);
+    join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id
+    left join extensions e on e.account_id = v.account_id and e.id = v.mailbox_extension_id`);
 }
