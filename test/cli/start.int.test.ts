@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,33 @@ describe('callsync start', () => {
       expect(stored!.n).toBe(run!.inserted);
     } finally {
       await database.close();
+    }
+  }, 60_000);
+
+  it('in demo mode (no configuration) serves the API and prints a key with a curl that works as pasted', async () => {
+    const demoDir = mkdtempSync(path.join(tmpdir(), 'callsync-demo-'));
+    const child = spawn(process.execPath, [path.resolve('bin/callsync.js'), 'start'], {
+      env: { PATH: process.env.PATH!, CALLSYNC_DATA_DIR: demoDir, PORT: '0', LOG_LEVEL: 'warn', SYNC_SCHEDULE: '0 0 1 1 *' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    try {
+      const deadline = Date.now() + 45_000;
+      while (!/^Try: (curl .*)$/m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const curl = /^Try: (curl .*)$/m.exec(out)?.[1];
+      expect(curl, out).toBeDefined();
+      expect(out).toMatch(/Demo API key \(shown once\): cs_\S+/);
+      const body = await new Promise<string>((resolve, reject) =>
+        execFile('bash', ['-c', curl!], (error, stdout) => (error ? reject(error) : resolve(stdout))));
+      const answer = JSON.parse(body) as { data?: { calls: { edges: unknown[] } }; errors?: unknown };
+      expect(answer.errors).toBeUndefined();
+      expect(Array.isArray(answer.data?.calls.edges)).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+      rmSync(demoDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -21,7 +21,8 @@ export function registerStart(program: Command): void {
         process.stdout.write(
           `\nDemo API key (shown once): ${key}\n` +
             `Try: curl -s ${api.url}/graphql -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' ` +
-            `-d '{"query":"{ syncStatus { streams { name syncedThrough recordsSynced } } extensions { extensionNumber name type } }"}'\n\n`,
+            `-d '{"query":"{ calls(first: 5) { edges { node { id startTime direction disposition final from { phoneNumber name } voicemail { id } } } } }"}'\n` +
+            `GraphiQL: open ${api.url}/graphql in a browser and add the header {"Authorization": "Bearer ${key}"}\n\n`,
         );
       }
       const controller = new AbortController();
