@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { UsageError } from '../errors.ts';
 import { apiKeys } from '../schema/index.ts';
-import type { Db } from './db.ts';
+import { rowsOf, type Db } from './db.ts';
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -25,12 +25,17 @@ export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
   return revoked.length > 0;
 }
 
-/** The name of the active key `key`, recording its use; undefined for an unknown or revoked key. */
+/**
+ * The name of the active key `key`, recording its use; undefined for an unknown or revoked key. Use is
+ * recorded to the minute: a write (and its commit flush) on every request would cost more than the query
+ * it admits, so a key already marked within the last minute is only read.
+ */
 export async function useApiKey(db: Db, key: string): Promise<string | undefined> {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiKeys.keyHash, hash(key)), isNull(apiKeys.revokedAt)))
-    .returning({ name: apiKeys.name });
-  return row?.name;
+  const rows = rowsOf<{ name: string }>(await db.execute(sql`
+    with active as (select name, last_used_at from api_keys where key_hash = ${hash(key)} and revoked_at is null),
+    marked as (
+      update api_keys set last_used_at = now()
+      where name in (select name from active where last_used_at is null or last_used_at < now() - interval '1 minute'))
+    select name from active`));
+  return rows[0]?.name;
 }

@@ -3,7 +3,7 @@ import { buildSchema, findBreakingChanges } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, typeDefs, type ApiServer } from '../../src/api/server.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createApiKey, revokeApiKey } from '../../src/store/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../src/store/api-keys.ts';
 import { writeSyncState } from '../../src/store/sync-state.ts';
 import { upsertExtensions } from '../../src/store/extensions.ts';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../helpers/database.ts';
@@ -56,6 +56,18 @@ describe(`GraphQL API over HTTP (${databaseKind})`, () => {
     expect(res.status).toBe(401);
     const body = (await res.json()) as { errors: Array<{ message: string }> };
     expect(body.errors[0]!.message).toMatch(/missing API key/);
+  });
+
+  it('records when a key was last used', async () => {
+    const fresh = await createApiKey(testDb.database.db, 'fresh');
+    const lastUse = async () => (await listApiKeys(testDb.database.db)).find((k) => k.name === 'fresh')!.lastUsedAt;
+    expect(await lastUse()).toBeNull();
+    expect((await post({ query: '{ extensions { id } }' }, `Bearer ${fresh}`)).status).toBe(200);
+    const first = await lastUse();
+    expect(first).toBeInstanceOf(Date);
+    // Within the minute a second use is only read, not written again.
+    expect((await post({ query: '{ extensions { id } }' }, `Bearer ${fresh}`)).status).toBe(200);
+    expect(await lastUse()).toEqual(first);
   });
 
   it('refuses a wrong or revoked key with 401', async () => {
