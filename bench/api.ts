@@ -434,10 +434,11 @@ async function main(): Promise<void> {
     const sampler = (async () => {
       const probe = postgres(dbUrl, { max: 1, onnotice: () => {} });
       while (sampling) {
-        const rows = await probe<{ query: string }[]>`select query from pg_stat_activity where datname = current_database() and application_name = 'callsync' and state = 'active' and pid <> pg_backend_pid()`;
+        const rows = await probe<{ query: string; wait: string | null }[]>`select query, wait_event as wait from pg_stat_activity where datname = current_database() and application_name = 'callsync' and state = 'active' and pid <> pg_backend_pid()`;
         sampleCount++;
-        for (const { query } of rows) {
-          const text = query.replace(/\s+/g, ' ').slice(0, 140);
+        for (const { query, wait } of rows) {
+          // ClientWrite: the result is ready and waits for the server process to read it.
+          const text = `${(wait ?? 'running').padEnd(11)} ${query.replace(/\s+/g, ' ').trim().slice(0, 120)}`;
           samples.set(text, (samples.get(text) ?? 0) + 1);
         }
         await new Promise((r) => setTimeout(r, 10));
@@ -464,8 +465,8 @@ async function main(): Promise<void> {
     console.log(`  p50 GraphQL / floor at ${connections} conns     ${ratio.toFixed(2)} (target ≤ 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'}); at 1 conn ${(g1.p50 / f1.p50).toFixed(2)}`);
     console.log(`  bare floor SQL, sequential         p50 ${bare[Math.floor(bare.length / 2)]!.toFixed(1)} ms, p99 ${bare[Math.floor(bare.length * 0.99)]!.toFixed(1)} ms (200 runs, no HTTP)`);
     console.log(`  peak RSS                           GraphQL server ${gPeak.toFixed(0)} MB, floor server ${fPeak.toFixed(0)} MB (heap ceiling ${HEAP_MB} MB each)`);
-    console.log(`\nGraphQL server's active statements, share of ${sampleCount} samples during 5 s at ${connections} conns (mean busy connections):`);
-    for (const [text, n] of [...samples].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${(n / sampleCount).toFixed(2).padStart(5)}  ${text}`);
+    console.log(`\nGraphQL server's active statements, share of ${sampleCount} samples during 5 s at ${connections} conns (mean busy connections; wait event or running):`);
+    for (const [text, n] of [...samples].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`  ${(n / sampleCount).toFixed(2).padStart(5)}  ${text}`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await sql.end();
