@@ -1,9 +1,11 @@
 import { FEED_START, readCallChanges } from '../store/call-feed.ts';
-import { callsById, findCalls, type CallFilter } from '../store/call-reads.ts';
+import type { GraphQLResolveInfo } from 'graphql';
+import { callsById, callsByKeys, findCalls, type CallFilter, type CallParts } from '../store/call-reads.ts';
 import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
 import type { ApiContext } from './context.ts';
 import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
 import { loadersOf } from './loaders.ts';
+import { selectedFields } from './lookahead.ts';
 import { toCall, type CallNode, type LegNode } from './shapes.ts';
 
 /** Query.call, Query.calls, Query.callChanges and the fields of Call and CallLeg that live in other tables. */
@@ -45,6 +47,13 @@ function toFilter(f: CallFilterArgument | null | undefined): CallFilter {
   };
 }
 
+/** The parts a connection's nodes are asked for, to read them with the page (a leg's recording needs them too). */
+function partsSelected(info: GraphQLResolveInfo): CallParts {
+  const node = selectedFields(info, ['edges', 'node']);
+  const legRecording = node.has('legs') && selectedFields(info, ['edges', 'node', 'legs']).has('recording');
+  return { legs: node.has('legs'), voicemail: node.has('voicemail'), recordings: node.has('recording') || legRecording };
+}
+
 export const callResolvers = {
   Query: {
     async call(_: unknown, args: { id: string }, context: ApiContext) {
@@ -52,11 +61,16 @@ export const callResolvers = {
       return row ? toCall(row) : null;
     },
 
-    async calls(_: unknown, args: { filter?: CallFilterArgument | null; orderBy?: 'START_TIME_DESC' | 'START_TIME_ASC' | null; first?: number | null; after?: string | null }, context: ApiContext) {
+    async calls(
+      _: unknown,
+      args: { filter?: CallFilterArgument | null; orderBy?: 'START_TIME_DESC' | 'START_TIME_ASC' | null; first?: number | null; after?: string | null },
+      context: ApiContext,
+      info: GraphQLResolveInfo,
+    ) {
       const first = pageSize(args.first, 50, context.limits.maxPageSize);
       const filter = toFilter(args.filter);
       const after = args.after ? parseCallCursor(args.after) : null;
-      const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first);
+      const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first, partsSelected(info));
       const loader = loadersOf(context).call;
       const edges = page.rows.map((row) => {
         const node = toCall(row);
@@ -67,16 +81,20 @@ export const callResolvers = {
       return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? args.after ?? null } };
     },
 
-    async callChanges(_: unknown, args: { after?: string | null; first?: number | null }, context: ApiContext) {
+    async callChanges(_: unknown, args: { after?: string | null; first?: number | null }, context: ApiContext, info: GraphQLResolveInfo) {
       const first = pageSize(args.first, 100, context.limits.maxPageSize);
       const after = args.after ? parseFeedCursor(args.after) : FEED_START;
       const feed = await readCallChanges(context.database, after, first);
+      const rows = await callsByKeys(context.database, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), partsSelected(info));
       const loader = loadersOf(context).call;
-      const nodes = await loader.loadMany(feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })));
-      const edges = feed.entries.flatMap((entry, i) => {
-        const node = nodes[i];
-        if (node instanceof Error) throw node;
-        // A feed row always names a stored call (calls are never hard-deleted); skip defensively if not.
+      const byKey = new Map(rows.map((row) => {
+        const node = toCall(row);
+        loader.prime(node.key, node);
+        return [`${row.account_id}\u0000${row.id}`, node];
+      }));
+      // A feed row always names a stored call (calls are never hard-deleted); skip defensively if not.
+      const edges = feed.entries.flatMap((entry) => {
+        const node = byKey.get(`${entry.accountId}\u0000${entry.callId}`);
         return node ? [{ cursor: feedCursor(entry.position), node }] : [];
       });
       const last = feed.entries.at(-1)?.position ?? after;
@@ -85,11 +103,12 @@ export const callResolvers = {
   },
 
   Call: {
-    legs: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).legs.load(call.key),
-    voicemail: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).voicemail.load(call.key),
+    legs: (call: CallNode, _: unknown, context: ApiContext) => call.inline.legs ?? loadersOf(context).legs.load(call.key),
+    voicemail: (call: CallNode, _: unknown, context: ApiContext) =>
+      call.inline.voicemail !== undefined ? call.inline.voicemail : loadersOf(context).voicemail.load(call.key),
     async recording(call: CallNode, _: unknown, context: ApiContext) {
       // The record's own recording; failing that, the first leg's (RingCentral names it on the leg too).
-      const recordings = await loadersOf(context).recordings.load(call.key);
+      const recordings = call.inline.recordings ?? (await loadersOf(context).recordings.load(call.key));
       return recordings.find((r) => r.legPosition === -1) ?? recordings[0] ?? null;
     },
     callback: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).callback.load(call.key),
@@ -97,7 +116,7 @@ export const callResolvers = {
 
   CallLeg: {
     async recording(leg: LegNode, _: unknown, context: ApiContext) {
-      const recordings = await loadersOf(context).recordings.load(leg.key);
+      const recordings = leg.callRecordings ?? (await loadersOf(context).recordings.load(leg.key));
       return recordings.find((r) => r.legPosition === leg.position) ?? null;
     },
   },

@@ -19,28 +19,33 @@ export interface Party {
 }
 
 function party(row: object, side: 'from' | 'to'): Party {
-  const text = (column: string) => ((row as Record<string, unknown>)[`${side}_${column}`] as string | null | undefined) ?? null;
+  const r = row as Record<string, string | null | undefined>;
   return {
     // E.164 where RingCentral's number is one; otherwise what it sent (a short code, "anonymous").
-    phoneNumber: text('e164') ?? text('phone_number'),
-    extensionNumber: text('extension_number'),
-    extensionId: text('extension_id'),
-    name: text('name'),
-    location: text('location'),
+    phoneNumber: r[`${side}_e164`] ?? r[`${side}_phone_number`] ?? null,
+    extensionNumber: r[`${side}_extension_number`] ?? null,
+    extensionId: r[`${side}_extension_id`] ?? null,
+    name: r[`${side}_name`] ?? null,
+    location: r[`${side}_location`] ?? null,
   };
 }
 
 export interface CallNode {
   key: CallKey;
   cursorAt: { startUs: string; id: string };
+  /** Parts read with the call (CallParts); absent ones are loaded in batches by the loaders. */
+  inline: { legs?: LegNode[]; recordings?: RecordingNode[]; voicemail?: VoicemailNode | null };
   [field: string]: unknown;
 }
+
+export type RecordingNode = ReturnType<typeof toRecording>;
 
 export function toCall(row: CallRow): CallNode {
   const updatedAt = date(row.updated_at);
   return {
     key: { accountId: row.account_id, id: row.id },
     cursorAt: { startUs: row.start_us, id: row.id },
+    inline: inlineParts(row),
     id: row.id,
     accountId: row.account_id,
     sessionId: row.session_id,
@@ -65,9 +70,19 @@ export function toCall(row: CallRow): CallNode {
   };
 }
 
+function inlineParts(row: CallRow): CallNode['inline'] {
+  const inline: CallNode['inline'] = {};
+  if (row.recordings_json !== undefined) inline.recordings = (row.recordings_json ?? []).map(toRecording);
+  if (row.legs_json !== undefined) inline.legs = (row.legs_json ?? []).map((leg) => ({ ...toLeg(leg), callRecordings: inline.recordings }));
+  if (row.voicemail_json !== undefined) inline.voicemail = row.voicemail_json ? toVoicemail(row.voicemail_json) : null;
+  return inline;
+}
+
 export interface LegNode {
   key: CallKey;
   position: number;
+  /** The call's recordings when they were read with it. */
+  callRecordings?: RecordingNode[] | undefined;
   [field: string]: unknown;
 }
 
@@ -89,7 +104,7 @@ export function toLeg(row: LegRow): LegNode {
   };
 }
 
-export const toRecording = (row: RecordingRow) => ({ id: row.id, type: row.type, contentUri: row.content_uri ?? row.uri ?? '' });
+export const toRecording = (row: RecordingRow) => ({ id: row.id, type: row.type, contentUri: row.content_uri ?? row.uri ?? '', legPosition: row.leg_position });
 
 interface ExtensionColumns {
   ext_number: string | null;

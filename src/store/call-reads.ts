@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from './db.ts';
+import { VOICEMAIL_COLUMNS, type VoicemailRow } from './voicemail-reads.ts';
 
 /*
  * The reads behind the GraphQL API: a page of calls by keyset, and the parts of many calls at once (legs,
@@ -38,6 +39,10 @@ export interface CallRow {
   ext_status: string | null;
   /** start_time as whole microseconds since the epoch: the keyset cursor, exact where a JS Date is not. */
   start_us: string;
+  /** Parts read with the page when asked for (see CallParts): JSON, one value per call. */
+  legs_json?: LegRow[] | null;
+  recordings_json?: RecordingRow[] | null;
+  voicemail_json?: VoicemailRow | null;
   [party: `${'from' | 'to'}_${string}`]: string | null;
 }
 
@@ -58,6 +63,32 @@ const FROM_CALLS = sql`calls c
 /** Dispositions of calls not derived yet: they count as UNKNOWN, as the API shows them. */
 const DISPOSITION = sql`coalesce(d.disposition, 'UNKNOWN')`;
 const UNANSWERED = sql`(c.direction = 'Inbound' and ${DISPOSITION} in ('MISSED', 'VOICEMAIL', 'ABANDONED'))`;
+
+/** Which parts of each call to read in the same statement as the calls (one JSON value per call). */
+export interface CallParts {
+  legs?: boolean;
+  recordings?: boolean;
+  voicemail?: boolean;
+}
+
+function partColumns(parts: CallParts): SQL {
+  const columns: SQL[] = [];
+  if (parts.legs) {
+    columns.push(sql`(select json_agg(row_to_json(x) order by x.position) from (
+      select ${LEG_COLUMNS} from call_legs l ${LEG_EXTENSION} where l.account_id = c.account_id and l.call_id = c.id) x) as legs_json`);
+  }
+  if (parts.recordings) {
+    columns.push(sql`(select json_agg(row_to_json(x) order by x.leg_position) from (
+      select ${RECORDING_COLUMNS} from recordings r where r.account_id = c.account_id and r.call_id = c.id) x) as recordings_json`);
+  }
+  if (parts.voicemail) {
+    columns.push(sql`(select row_to_json(x) from (
+      select ${VOICEMAIL_COLUMNS} from voicemail_links l join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id
+      left join extensions e on e.account_id = v.account_id and e.id = v.mailbox_extension_id
+      where l.account_id = c.account_id and l.call_id = c.id) x) as voicemail_json`);
+  }
+  return columns.length ? sql`, ${sql.join(columns, sql`, `)}` : sql``;
+}
 
 export interface CallFilter {
   startedAfter?: Date | undefined;
@@ -121,6 +152,7 @@ export async function findCalls(
   order: 'asc' | 'desc',
   after: CallKeyset | null,
   limit: number,
+  parts: CallParts = {},
 ): Promise<{ rows: CallRow[]; hasMore: boolean }> {
   const where = conditions(filter);
   if (after) {
@@ -129,7 +161,7 @@ export async function findCalls(
   }
   const direction = sql.raw(order);
   const rows = await database.query<CallRow>(sql`
-    select ${CALL_COLUMNS} from ${FROM_CALLS} ${whereClause(where)}
+    select ${CALL_COLUMNS}${partColumns(parts)} from ${FROM_CALLS} ${whereClause(where)}
     order by c.start_time ${direction}, c.id ${direction}
     limit ${limit + 1}`);
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
@@ -139,10 +171,10 @@ const keysOf = (keys: readonly CallKey[]) =>
   sql`unnest(${sql.param(keys.map((k) => k.accountId))}::text[], ${sql.param(keys.map((k) => k.id))}::text[]) as k(account_id, id)`;
 
 /** Calls by key, tombstones included (a feed entry or a callback names a call, whatever its state). */
-export async function callsByKeys(database: Database, keys: readonly CallKey[]): Promise<CallRow[]> {
+export async function callsByKeys(database: Database, keys: readonly CallKey[], parts: CallParts = {}): Promise<CallRow[]> {
   if (keys.length === 0) return [];
   return database.query<CallRow>(sql`
-    select ${CALL_COLUMNS} from ${keysOf(keys)} join ${FROM_CALLS} on c.account_id = k.account_id and c.id = k.id`);
+    select ${CALL_COLUMNS}${partColumns(parts)} from ${keysOf(keys)} join ${FROM_CALLS} on c.account_id = k.account_id and c.id = k.id`);
 }
 
 /** Calls with this record id in any account (ids are unique per account, and in practice across them). */
@@ -172,16 +204,20 @@ export interface LegRow {
   [party: `${'from' | 'to'}_${string}`]: string | null;
 }
 
+const LEG_COLUMNS = sql`
+  l.account_id, l.call_id, l.position, l.leg_type, l.direction, l.action, l.result, l.reason, l.start_time,
+  l.duration_seconds, l.extension_id, l.master,
+  l.from_phone_number, l.from_e164, l.from_extension_number, l.from_extension_id, l.from_name, l.from_location,
+  l.to_phone_number, l.to_e164, l.to_extension_number, l.to_extension_id, l.to_name, l.to_location,
+  e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status`;
+
+const LEG_EXTENSION = sql`left join extensions e on e.account_id = l.account_id and e.id = l.extension_id`;
+
 export async function legsOfCalls(database: Database, keys: readonly CallKey[]): Promise<LegRow[]> {
   if (keys.length === 0) return [];
   return database.query<LegRow>(sql`
-    select l.account_id, l.call_id, l.position, l.leg_type, l.direction, l.action, l.result, l.reason, l.start_time,
-      l.duration_seconds, l.extension_id, l.master,
-      l.from_phone_number, l.from_e164, l.from_extension_number, l.from_extension_id, l.from_name, l.from_location,
-      l.to_phone_number, l.to_e164, l.to_extension_number, l.to_extension_id, l.to_name, l.to_location,
-      e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status
-    from ${keysOf(keys)} join call_legs l on l.account_id = k.account_id and l.call_id = k.id
-    left join extensions e on e.account_id = l.account_id and e.id = l.extension_id
+    select ${LEG_COLUMNS}
+    from ${keysOf(keys)} join call_legs l on l.account_id = k.account_id and l.call_id = k.id ${LEG_EXTENSION}
     order by l.account_id, l.call_id, l.position`);
 }
 
@@ -195,10 +231,12 @@ export interface RecordingRow {
   uri: string | null;
 }
 
+const RECORDING_COLUMNS = sql`r.account_id, r.call_id, r.leg_position, r.id, r.type, r.content_uri, r.uri`;
+
 export async function recordingsOfCalls(database: Database, keys: readonly CallKey[]): Promise<RecordingRow[]> {
   if (keys.length === 0) return [];
   return database.query<RecordingRow>(sql`
-    select r.account_id, r.call_id, r.leg_position, r.id, r.type, r.content_uri, r.uri
+    select ${RECORDING_COLUMNS}
     from ${keysOf(keys)} join recordings r on r.account_id = k.account_id and r.call_id = k.id
     order by r.account_id, r.call_id, r.leg_position`);
 }

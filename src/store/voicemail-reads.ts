@@ -31,7 +31,8 @@ export interface VoicemailRow {
   ext_status: string | null;
 }
 
-const VOICEMAIL_COLUMNS = sql`
+/** A voicemail with its link (alias l) and mailbox extension (alias e), as every voicemail read returns it. */
+export const VOICEMAIL_COLUMNS = sql`
   v.account_id, v.id, v.mailbox_extension_id, v.from_phone_number, v.from_e164, v.from_name, v.from_extension_id,
   v.raw -> 'to' as to_parties, coalesce(v.creation_time, v.first_seen_at) as creation_time, v.duration_seconds,
   v.read_status, v.transcription_status, v.audio_uri, v.availability,
