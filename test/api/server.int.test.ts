@@ -108,3 +108,25 @@ describe(`GraphQL API over HTTP (${databaseKind})`, () => {
     expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/Cannot query field "nope"/);
   });
 });
+
+describe(`shutdown (${databaseKind})`, () => {
+  it('lets a request under way finish before closing, then closes', async () => {
+    const own = await startApiServer({ database: testDb.database, port: 0, logger: silentLogger });
+    const { request } = await import('node:http');
+    const body = JSON.stringify({ query: '{ extensions { id } }' });
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request(`${own.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': String(body.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      // Half the body now, the rest after close() has begun: the request is in flight when it is asked to stop.
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 200);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = own.close();
+    expect(await answered).toBe(200);
+    await closing;
+  });
+});
