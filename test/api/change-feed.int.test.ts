@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAll, type App } from '../../src/main.ts';
 import { startApi, type ApiClient } from '../helpers/api.ts';
 import { databaseKind } from '../helpers/database.ts';
+import { feedSettled } from '../helpers/feed.ts';
 import { history, startHarness, type Harness } from '../helpers/harness.ts';
 
 /*
@@ -73,7 +74,8 @@ describe(`callChanges followed while syncs commit (${databaseKind})`, () => {
       }
       for (const r of await syncAll(apps[0]!)) expect(r.error, r.stream).toBeUndefined();
     } finally {
-      syncing = false;
+      // The follower stops once everything written is released and it has read to the end.
+      await feedSettled(harness.testDb.database).finally(() => (syncing = false));
       await follower;
     }
     const now = new Map<string, unknown>();
