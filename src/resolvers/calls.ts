@@ -1,10 +1,10 @@
-import { FEED_START, readCallChanges } from '../store/call-feed.ts';
 import type { GraphQLResolveInfo } from 'graphql';
+import { FEED_START, readCallChanges } from '../store/call-feed.ts';
 import { callsById, callsByKeys, findCalls, type CallFilter, type CallParts } from '../store/call-reads.ts';
 import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
 import type { ApiContext } from './context.ts';
 import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
-import { loadersOf } from './loaders.ts';
+import { keyOf, loadersOf } from './loaders.ts';
 import { selectedFields } from './lookahead.ts';
 import { toCall, type CallNode, type LegNode } from './shapes.ts';
 
@@ -90,11 +90,11 @@ export const callResolvers = {
       const byKey = new Map(rows.map((row) => {
         const node = toCall(row);
         loader.prime(node.key, node);
-        return [`${row.account_id}\u0000${row.id}`, node];
+        return [keyOf(node.key), node];
       }));
       // A feed row always names a stored call (calls are never hard-deleted); skip defensively if not.
       const edges = feed.entries.flatMap((entry) => {
-        const node = byKey.get(`${entry.accountId}\u0000${entry.callId}`);
+        const node = byKey.get(keyOf({ accountId: entry.accountId, id: entry.callId }));
         return node ? [{ cursor: feedCursor(entry.position), node }] : [];
       });
       const last = feed.entries.at(-1)?.position ?? after;

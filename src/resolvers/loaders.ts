@@ -10,7 +10,8 @@ import { toCall, toLeg, toRecording, toVoicemail, type CallNode, type LegNode, t
  * the calls of a page with one statement. A page of 500 calls costs what a page of 10 does.
  */
 
-const keyOf = (k: CallKey) => `${k.accountId}\u0000${k.id}`;
+/** One string per call, for maps and DataLoader's cache. */
+export const keyOf = (k: CallKey) => `${k.accountId}\u0000${k.id}`;
 
 /** Builds a loader whose batch function returns rows that `keyOfRow` assigns back to the asked keys. */
 function batched<V, R>(fetch: (keys: readonly CallKey[]) => Promise<R[]>, keyOfRow: (row: R) => CallKey, collect: (rows: R[]) => V) {

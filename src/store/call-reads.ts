@@ -1,18 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from './db.ts';
-import { VOICEMAIL_COLUMNS, type VoicemailRow } from './voicemail-reads.ts';
+import { atMicros, keysTable, micros, type CallKey } from './read-keys.ts';
+import { VOICEMAIL_BY_LINK, VOICEMAIL_COLUMNS, type VoicemailRow } from './voicemail-reads.ts';
+
+export type { CallKey };
 
 /*
  * The reads behind the GraphQL API: a page of calls by keyset, and the parts of many calls at once (legs,
  * recordings, voicemails, callbacks; extensions are joined in) so a page costs the same few statements at any size.
  * Rows come back as the database has them; src/resolvers shapes them for the contract.
  */
-
-/** A call, identified across accounts. */
-export interface CallKey {
-  accountId: string;
-  id: string;
-}
 
 export interface CallRow {
   account_id: string;
@@ -54,7 +51,7 @@ const CALL_COLUMNS = sql`
   greatest(c.updated_at, (select max(f.changed_at) from call_changes f where f.account_id = c.account_id and f.call_id = c.id)) as updated_at,
   d.disposition, d.reason as disposition_reason, d.final, d.pending_reason, d.extension_id as disposition_extension_id,
   e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status,
-  (extract(epoch from c.start_time) * 1000000)::bigint::text as start_us`;
+  ${micros(sql`c.start_time`)} as start_us`;
 
 const FROM_CALLS = sql`calls c
   left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id
@@ -83,9 +80,7 @@ function partColumns(parts: CallParts): SQL {
   }
   if (parts.voicemail) {
     columns.push(sql`(select row_to_json(x) from (
-      select ${VOICEMAIL_COLUMNS} from voicemail_links l join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id
-      left join extensions e on e.account_id = v.account_id and e.id = v.mailbox_extension_id
-      where l.account_id = c.account_id and l.call_id = c.id) x) as voicemail_json`);
+      select ${VOICEMAIL_COLUMNS} from ${VOICEMAIL_BY_LINK} where l.account_id = c.account_id and l.call_id = c.id) x) as voicemail_json`);
   }
   return columns.length ? sql`, ${sql.join(columns, sql`, `)}` : sql``;
 }
@@ -156,7 +151,7 @@ export async function findCalls(
 ): Promise<{ rows: CallRow[]; hasMore: boolean }> {
   const where = conditions(filter);
   if (after) {
-    const at = sql`(timestamptz 'epoch' + ${after.startUs}::bigint * interval '1 microsecond', ${after.id}::text)`;
+    const at = sql`(${atMicros(after.startUs)}, ${after.id}::text)`;
     where.push(order === 'desc' ? sql`(c.start_time, c.id) < ${at}` : sql`(c.start_time, c.id) > ${at}`);
   }
   const direction = sql.raw(order);
@@ -167,14 +162,11 @@ export async function findCalls(
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 
-const keysOf = (keys: readonly CallKey[]) =>
-  sql`unnest(${sql.param(keys.map((k) => k.accountId))}::text[], ${sql.param(keys.map((k) => k.id))}::text[]) as k(account_id, id)`;
-
 /** Calls by key, tombstones included (a feed entry or a callback names a call, whatever its state). */
 export async function callsByKeys(database: Database, keys: readonly CallKey[], parts: CallParts = {}): Promise<CallRow[]> {
   if (keys.length === 0) return [];
   return database.query<CallRow>(sql`
-    select ${CALL_COLUMNS}${partColumns(parts)} from ${keysOf(keys)} join ${FROM_CALLS} on c.account_id = k.account_id and c.id = k.id`);
+    select ${CALL_COLUMNS}${partColumns(parts)} from ${keysTable(keys)} join ${FROM_CALLS} on c.account_id = k.account_id and c.id = k.id`);
 }
 
 /** Calls with this record id in any account (ids are unique per account, and in practice across them). */
@@ -217,7 +209,7 @@ export async function legsOfCalls(database: Database, keys: readonly CallKey[]):
   if (keys.length === 0) return [];
   return database.query<LegRow>(sql`
     select ${LEG_COLUMNS}
-    from ${keysOf(keys)} join call_legs l on l.account_id = k.account_id and l.call_id = k.id ${LEG_EXTENSION}
+    from ${keysTable(keys)} join call_legs l on l.account_id = k.account_id and l.call_id = k.id ${LEG_EXTENSION}
     order by l.account_id, l.call_id, l.position`);
 }
 
@@ -237,7 +229,7 @@ export async function recordingsOfCalls(database: Database, keys: readonly CallK
   if (keys.length === 0) return [];
   return database.query<RecordingRow>(sql`
     select ${RECORDING_COLUMNS}
-    from ${keysOf(keys)} join recordings r on r.account_id = k.account_id and r.call_id = k.id
+    from ${keysTable(keys)} join recordings r on r.account_id = k.account_id and r.call_id = k.id
     order by r.account_id, r.call_id, r.leg_position`);
 }
 
@@ -249,7 +241,7 @@ export async function callbacksOfCalls(database: Database, keys: readonly CallKe
   if (keys.length === 0) return [];
   return database.query<CallbackRow>(sql`
     select ${CALL_COLUMNS}, b.call_id as answers_call_id, b.seconds_after_end
-    from ${keysOf(keys)}
+    from ${keysTable(keys)}
     join callbacks b on b.account_id = k.account_id and b.call_id = k.id
     join ${FROM_CALLS} on c.account_id = b.account_id and c.id = b.callback_call_id`);
 }

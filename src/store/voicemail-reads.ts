@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { CallKey } from './call-reads.ts';
+import { atMicros, keysTable, micros, type CallKey } from './read-keys.ts';
 import type { Database } from './db.ts';
 
 /** The API's reads of voicemails, each with its linking verdict; many at once, like call-reads.ts. */
@@ -37,8 +37,13 @@ export const VOICEMAIL_COLUMNS = sql`
   v.raw -> 'to' as to_parties, coalesce(v.creation_time, v.first_seen_at) as creation_time, v.duration_seconds,
   v.read_status, v.transcription_status, v.audio_uri, v.availability,
   l.call_id as link_call_id, l.method as link_method, l.confidence as link_confidence, l.seconds_after_call_start as link_seconds,
-  (extract(epoch from coalesce(v.creation_time, v.first_seen_at)) * 1000000)::bigint::text as creation_us,
+  ${micros(sql`coalesce(v.creation_time, v.first_seen_at)`)} as creation_us,
   e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status`;
+
+/** Voicemails by their link (alias l), for reads that start from calls. */
+export const VOICEMAIL_BY_LINK = sql`voicemail_links l
+  join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id
+  left join extensions e on e.account_id = v.account_id and e.id = v.mailbox_extension_id`;
 
 const FROM_VOICEMAILS = sql`voicemails v
   left join voicemail_links l on l.account_id = v.account_id and l.voicemail_id = v.id
@@ -65,7 +70,7 @@ export async function findVoicemails(database: Database, filter: VoicemailFilter
   if (filter.extensionId !== undefined) where.push(sql`v.mailbox_extension_id = ${filter.extensionId}`);
   if (filter.linked !== undefined) where.push(filter.linked ? sql`l.call_id is not null` : sql`l.call_id is null`);
   if (after) {
-    where.push(sql`(coalesce(v.creation_time, v.first_seen_at), v.id) < (timestamptz 'epoch' + ${after.creationUs}::bigint * interval '1 microsecond', ${after.id}::text)`);
+    where.push(sql`(coalesce(v.creation_time, v.first_seen_at), v.id) < (${atMicros(after.creationUs)}, ${after.id}::text)`);
   }
   const rows = await database.query<VoicemailRow>(sql`
     select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS}
@@ -87,8 +92,5 @@ export async function voicemailsOfCalls(database: Database, keys: readonly CallK
   if (keys.length === 0) return [];
   return database.query<VoicemailRow>(sql`
     select ${VOICEMAIL_COLUMNS}
-    from unnest(${sql.param(keys.map((k) => k.accountId))}::text[], ${sql.param(keys.map((k) => k.id))}::text[]) as k(account_id, id)
-    join voicemail_links l on l.account_id = k.account_id and l.call_id = k.id
-    join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id
-    left join extensions e on e.account_id = v.account_id and e.id = v.mailbox_extension_id`);
+    from ${keysTable(keys)} join (${VOICEMAIL_BY_LINK}) on l.account_id = k.account_id and l.call_id = k.id`);
 }
