@@ -1,11 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { FEED_START, readCallChanges } from '../store/call-feed.ts';
-import { callsById, callsByKeys, findCalls, type CallFilter, type CallParts } from '../store/call-reads.ts';
+import { callsById, callsByKeys, findCalls, type CallFilter } from '../store/call-reads.ts';
 import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
 import type { ApiContext } from './context.ts';
 import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
 import { keyOf, loadersOf } from './loaders.ts';
-import { selectedFields } from './lookahead.ts';
+import { selectionAt } from './lookahead.ts';
 import { toCall, type CallNode, type LegNode } from './shapes.ts';
 
 /** Query.call, Query.calls, Query.callChanges and the fields of Call and CallLeg that live in other tables. */
@@ -47,12 +47,8 @@ function toFilter(f: CallFilterArgument | null | undefined): CallFilter {
   };
 }
 
-/** The parts a connection's nodes are asked for, to read them with the page (a leg's recording needs them too). */
-function partsSelected(info: GraphQLResolveInfo): CallParts {
-  const node = selectedFields(info, ['edges', 'node']);
-  const legRecording = node.has('legs') && selectedFields(info, ['edges', 'node', 'legs']).has('recording');
-  return { legs: node.has('legs'), voicemail: node.has('voicemail'), recordings: node.has('recording') || legRecording };
-}
+/** What a connection's nodes are asked for: the page statement reads exactly that. */
+const nodeSelection = (info: GraphQLResolveInfo) => selectionAt(info, ['edges', 'node']);
 
 export const callResolvers = {
   Query: {
@@ -70,12 +66,10 @@ export const callResolvers = {
       const first = pageSize(args.first, 50, context.limits.maxPageSize);
       const filter = toFilter(args.filter);
       const after = args.after ? parseCallCursor(args.after) : null;
-      const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first, partsSelected(info));
-      const loader = loadersOf(context).call;
+      const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first, nodeSelection(info));
+      // Nodes hold only the selected fields: never prime the call loader with them (voicemail.call may ask for others).
       const edges = page.rows.map((row) => {
         const node = toCall(row);
-        // A voicemail's call is usually the call on this page: the loader answers it without a statement.
-        loader.prime(node.key, node);
         return { cursor: callCursor(node.cursorAt), node };
       });
       return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? args.after ?? null } };
@@ -85,12 +79,10 @@ export const callResolvers = {
       const first = pageSize(args.first, 100, context.limits.maxPageSize);
       const after = args.after ? parseFeedCursor(args.after) : FEED_START;
       const feed = await readCallChanges(context.database, after, first);
-      const rows = await callsByKeys(context.database, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), partsSelected(info));
-      const loader = loadersOf(context).call;
+      const rows = await callsByKeys(context.database, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), nodeSelection(info));
       const byKey = new Map(rows.map((row) => {
         const node = toCall(row);
-        loader.prime(node.key, node);
-        return [keyOf(node.key), node];
+        return [keyOf(node), node];
       }));
       // A feed row always names a stored call (calls are never hard-deleted); skip defensively if not.
       const edges = feed.entries.flatMap((entry) => {
@@ -103,22 +95,14 @@ export const callResolvers = {
   },
 
   Call: {
-    legs: (call: CallNode, _: unknown, context: ApiContext) => call.inline.legs ?? loadersOf(context).legs.load(call.key),
-    voicemail: (call: CallNode, _: unknown, context: ApiContext) =>
-      call.inline.voicemail !== undefined ? call.inline.voicemail : loadersOf(context).voicemail.load(call.key),
-    async recording(call: CallNode, _: unknown, context: ApiContext) {
-      // The record's own recording; failing that, the first leg's (RingCentral names it on the leg too).
-      const recordings = call.inline.recordings ?? (await loadersOf(context).recordings.load(call.key));
-      return recordings.find((r) => r.legPosition === -1) ?? recordings[0] ?? null;
-    },
-    callback: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).callback.load(call.key),
+    legs: (call: CallNode, _: unknown, context: ApiContext) => call.legs ?? loadersOf(context).legs.load(call),
+    voicemail: (call: CallNode, _: unknown, context: ApiContext) => (call.voicemail !== undefined ? call.voicemail : loadersOf(context).voicemail.load(call)),
+    recording: (call: CallNode, _: unknown, context: ApiContext) => (call.recording !== undefined ? call.recording : loadersOf(context).recording.load(call)),
+    callback: (call: CallNode, _: unknown, context: ApiContext) => loadersOf(context).callback.load(call),
   },
 
   CallLeg: {
-    async recording(leg: LegNode, _: unknown, context: ApiContext) {
-      const recordings = leg.callRecordings ?? (await loadersOf(context).recordings.load(leg.key));
-      return recordings.find((r) => r.legPosition === leg.position) ?? null;
-    },
+    // Legs are read with their recording whenever a query selects it (the page's selection, or legsOfCalls: all).
+    recording: (leg: LegNode) => leg.recording ?? null,
   },
 };
-

@@ -3,7 +3,7 @@ import { callbacksOfCalls, callsByKeys, legsOfCalls, recordingsOfCalls, type Cal
 import type { Database } from '../store/db.ts';
 import { voicemailsOfCalls } from '../store/voicemail-reads.ts';
 import type { ApiContext } from './context.ts';
-import { toCall, toLeg, toRecording, toVoicemail, type CallNode, type LegNode, type RecordingNode, type VoicemailNode } from './shapes.ts';
+import { toCall, toVoicemail, type CallNode, type LegNode, type RecordingNode, type VoicemailNode } from './shapes.ts';
 
 /*
  * Per-request batching: every field that needs another table asks a loader, and each loader answers all
@@ -33,7 +33,7 @@ function batched<V, R>(fetch: (keys: readonly CallKey[]) => Promise<R[]>, keyOfR
 export interface Loaders {
   call: DataLoader<CallKey, CallNode | null, string>;
   legs: DataLoader<CallKey, LegNode[], string>;
-  recordings: DataLoader<CallKey, RecordingNode[], string>;
+  recording: DataLoader<CallKey, RecordingNode | null, string>;
   voicemail: DataLoader<CallKey, VoicemailNode | null, string>;
   callback: DataLoader<CallKey, { call: CallNode; secondsAfterEnd: number } | null, string>;
 }
@@ -42,8 +42,8 @@ function createLoaders(database: Database): Loaders {
   const callKey = (r: { account_id: string; call_id: string }) => ({ accountId: r.account_id, id: r.call_id });
   return {
     call: batched((keys) => callsByKeys(database, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toCall(rows[0]) : null)),
-    legs: batched((keys) => legsOfCalls(database, keys), callKey, (rows) => rows.map(toLeg)),
-    recordings: batched((keys) => recordingsOfCalls(database, keys), callKey, (rows) => rows.map(toRecording)),
+    legs: batched((keys) => legsOfCalls(database, keys), callKey, (rows) => rows.map((r) => r.leg as LegNode)),
+    recording: batched((keys) => recordingsOfCalls(database, keys), callKey, (rows) => rows[0]?.recording ?? null),
     voicemail: batched((keys) => voicemailsOfCalls(database, keys), (r) => ({ accountId: r.account_id, id: r.link_call_id! }), (rows) => (rows[0] ? toVoicemail(rows[0]) : null)),
     callback: batched(
       (keys) => callbacksOfCalls(database, keys),

@@ -1,16 +1,32 @@
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { Selection } from '../store/call-json.ts';
 
 /**
- * The names of the fields a query selects at `path` below the field being resolved (fragments followed;
- * @skip/@include ignored, which can only make a read fetch more than needed). A page resolver uses it to
- * read the parts it will be asked for in the same statement as the page.
+ * What a query selects at `path` below the field being resolved, nested, by field name (aliases map to
+ * the same property): fragments followed, @skip/@include ignored, which can only make a read fetch more
+ * than needed. A page resolver reads exactly that in one statement.
  */
-export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
+export function selectionAt(info: GraphQLResolveInfo, path: readonly string[]): Selection {
   let sets = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
   for (const name of path) {
     sets = sets.flatMap((set) => fieldsIn(set, info).filter((f) => f.name.value === name && f.selectionSet).map((f) => f.selectionSet!));
   }
-  return new Set(sets.flatMap((set) => fieldsIn(set, info).map((f) => f.name.value)));
+  return merged(sets, info);
+}
+
+/** The fields of these selection sets together (a field selected twice has both its sub-selections). */
+function merged(sets: readonly SelectionSetNode[], info: GraphQLResolveInfo): Selection {
+  const leaves = new Set<string>();
+  const objects = new Map<string, SelectionSetNode[]>();
+  for (const field of sets.flatMap((set) => fieldsIn(set, info))) {
+    const name = field.name.value;
+    if (!field.selectionSet) leaves.add(name);
+    else objects.set(name, [...(objects.get(name) ?? []), field.selectionSet]);
+  }
+  const selection: Record<string, Selection | true> = {};
+  for (const name of leaves) selection[name] = true;
+  for (const [name, subSets] of objects) selection[name] = merged(subSets, info);
+  return selection;
 }
 
 function fieldsIn(set: SelectionSetNode, info: GraphQLResolveInfo): FieldNode[] {

@@ -1,14 +1,14 @@
 import { toE164 } from '../core/phone-numbers.ts';
-import type { CallKey, CallRow, LegRow, RecordingRow } from '../store/call-reads.ts';
+import type { CallKey, CallRow } from '../store/call-reads.ts';
 import type { VoicemailRow } from '../store/voicemail-reads.ts';
 
 /*
  * Rows shaped as the contract's objects. Plain fields are plain properties (graphql-js's default resolver
- * reads them); fields that need another table are resolved through the request's loaders from `key`.
+ * reads them); fields that need another table are resolved through the request's loaders. Calls, legs and
+ * recordings arrive shaped from SQL; voicemails are shaped here (their `to` numbers need toE164).
  */
 
 const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-const direction = (value: string | null) => (value === 'Outbound' ? 'OUTBOUND' : 'INBOUND');
 
 export interface Party {
   phoneNumber: string | null;
@@ -30,81 +30,30 @@ function party(row: object, side: 'from' | 'to'): Party {
   };
 }
 
+/** A Call: the contract's fields as PostgreSQL built them (store/call-json.ts), plus what resolvers need. */
 export interface CallNode {
-  key: CallKey;
+  /** The node is its own key: it has the call's accountId and id. */
+  accountId: string;
+  id: string;
   cursorAt: { startUs: string; id: string };
-  /** Parts read with the call (CallParts); absent ones are loaded in batches by the loaders. */
-  inline: { legs?: LegNode[]; recordings?: RecordingNode[]; voicemail?: VoicemailNode | null };
+  /** Parts read with the call when the query selected them; absent ones are loaded in batches by the loaders. */
+  legs?: LegNode[] | null;
+  recording?: RecordingNode | null;
+  voicemail?: VoicemailNode | null;
   [field: string]: unknown;
 }
 
-export type RecordingNode = ReturnType<typeof toRecording>;
+/** A CallLeg as PostgreSQL built it; `recording` is there whenever a query asks for it. */
+export type LegNode = Record<string, unknown> & { recording?: RecordingNode | null };
+
+export type RecordingNode = Record<string, unknown>;
 
 export function toCall(row: CallRow): CallNode {
-  const updatedAt = date(row.updated_at);
-  return {
-    key: { accountId: row.account_id, id: row.id },
-    cursorAt: { startUs: row.start_us, id: row.id },
-    inline: inlineParts(row),
-    id: row.id,
-    accountId: row.account_id,
-    sessionId: row.session_id,
-    telephonySessionId: row.telephony_session_id,
-    direction: direction(row.direction),
-    type: row.type ?? 'Voice',
-    startTime: date(row.start_time),
-    endTime: date(row.end_time),
-    durationSeconds: row.duration_seconds ?? 0,
-    from: party(row, 'from'),
-    to: party(row, 'to'),
-    result: row.result ?? 'Unknown',
-    // A call stored but not derived yet (the derive pass runs right after each sync) is not settled.
-    disposition: row.disposition ?? 'UNKNOWN',
-    dispositionReason: row.disposition_reason ?? 'The disposition has not been derived yet.',
-    final: row.final ?? false,
-    pendingReason: row.final ? null : (row.pending_reason ?? (row.disposition ? null : 'disposition not derived yet')),
-    deleted: row.deleted,
-    extension: extension(row.disposition_extension_id, row),
-    lastModifiedTime: row.last_modified_time ? date(row.last_modified_time) : updatedAt,
-    updatedAt,
-  };
+  const node = row.call as CallNode;
+  node.cursorAt = { startUs: row.start_us, id: row.id };
+  if (row.voicemail_json !== undefined) node.voicemail = row.voicemail_json ? toVoicemail(row.voicemail_json) : null;
+  return node;
 }
-
-function inlineParts(row: CallRow): CallNode['inline'] {
-  const inline: CallNode['inline'] = {};
-  if (row.recordings_json !== undefined) inline.recordings = (row.recordings_json ?? []).map(toRecording);
-  if (row.legs_json !== undefined) inline.legs = (row.legs_json ?? []).map((leg) => ({ ...toLeg(leg), callRecordings: inline.recordings }));
-  if (row.voicemail_json !== undefined) inline.voicemail = row.voicemail_json ? toVoicemail(row.voicemail_json) : null;
-  return inline;
-}
-
-export interface LegNode {
-  key: CallKey;
-  position: number;
-  /** The call's recordings when they were read with it. */
-  callRecordings?: RecordingNode[] | undefined;
-  [field: string]: unknown;
-}
-
-export function toLeg(row: LegRow): LegNode {
-  return {
-    key: { accountId: row.account_id, id: row.call_id },
-    position: row.position,
-    extension: extension(row.extension_id, row),
-    legType: row.leg_type ?? 'Unknown',
-    direction: direction(row.direction),
-    action: row.action ?? 'Unknown',
-    result: row.result ?? 'Unknown',
-    reason: row.reason,
-    startTime: date(row.start_time),
-    durationSeconds: row.duration_seconds ?? 0,
-    from: party(row, 'from'),
-    to: party(row, 'to'),
-    master: row.master,
-  };
-}
-
-export const toRecording = (row: RecordingRow) => ({ id: row.id, type: row.type, contentUri: row.content_uri ?? row.uri ?? '', legPosition: row.leg_position });
 
 interface ExtensionColumns {
   ext_number: string | null;
