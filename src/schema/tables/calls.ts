@@ -68,6 +68,7 @@ export const calls = pgTable(
     index('calls_telephony_session_idx').on(t.telephonySessionId),
     index('calls_from_e164_idx').on(t.fromE164),
     index('calls_to_e164_idx').on(t.toE164),
+    index('calls_extension_idx').on(t.extensionId, t.accountId, t.id),
     index('calls_message_idx').on(t.accountId, t.messageId).where(sql`${t.messageId} is not null`),
     index('calls_updated_idx').on(t.accountId, t.updatedAt),
   ],

@@ -48,7 +48,13 @@ export const callDispositions = pgTable(
     ruleVersion: text('rule_version').notNull(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.callId] }), index('call_dispositions_pending_idx').on(t.accountId).where(sql`not ${t.final}`)],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.callId] }),
+    index('call_dispositions_pending_idx').on(t.accountId).where(sql`not ${t.final}`),
+    // The API's `dispositions` and `extensionId` filters start from these when few calls match.
+    index('call_dispositions_disposition_idx').on(t.disposition, t.accountId, t.callId),
+    index('call_dispositions_extension_idx').on(t.extensionId, t.accountId, t.callId),
+  ],
 );
 
 /** For an unanswered inbound call: the first later outbound call to the same number. */
