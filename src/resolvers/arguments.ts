@@ -1,3 +1,4 @@
+import { instantText, isAfter } from '../core/instant.ts';
 import { toE164 } from '../core/phone-numbers.ts';
 import { badInput } from './errors.ts';
 
@@ -17,5 +18,5 @@ export function phoneArgument(text: string): string {
 
 /** [from, to) must be a real interval. */
 export function checkInterval(from: Date | undefined, to: Date | undefined, names: [string, string]): void {
-  if (from && to && from.getTime() > to.getTime()) throw badInput(`${names[0]} (${from.toISOString()}) is after ${names[1]} (${to.toISOString()})`, names[0]);
+  if (from && to && isAfter(from, to)) throw badInput(`${names[0]} (${instantText(from)}) is after ${names[1]} (${instantText(to)})`, names[0]);
 }

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { instantText } from '../core/instant.ts';
 import type { Database } from './db.ts';
 
 export type SummaryDimension = 'DAY' | 'EXTENSION' | 'DIRECTION';
@@ -29,7 +30,7 @@ export async function summariseDispositions(database: Database, from: Date, to: 
       coalesce(d.disposition, 'UNKNOWN') as disposition, count(*)::int as count,
       coalesce(sum(c.duration_seconds), 0)::bigint::text as total_duration_seconds
     from calls c left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id
-    where c.start_time >= ${from.toISOString()} and c.start_time < ${to.toISOString()} and not c.deleted
+    where c.start_time >= ${instantText(from)} and c.start_time < ${instantText(to)} and not c.deleted
     group by 1, 2, 3, 4
     order by 1 nulls first, 2 nulls first, 3 nulls first, 4`);
 }
