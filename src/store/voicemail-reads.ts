@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { atMicros, keysTable, micros, type CallKey } from './read-keys.ts';
+import { instantText } from '../core/instant.ts';
 import type { Database } from './db.ts';
 
 /** The API's reads of voicemails, each with its linking verdict; many at once, like call-reads.ts. */
@@ -31,13 +32,20 @@ export interface VoicemailRow {
   ext_status: string | null;
 }
 
+/**
+ * When the message was created. A message purged before callsync saw it is a stub without a creation
+ * time: it is placed at the end of the call it is linked to, as linking placed it (store/facts.ts), and
+ * failing that when callsync first heard of it. Display, filters, order and cursors all use this.
+ */
+const CREATED = sql`coalesce(v.creation_time, (select c.end_time from calls c where c.account_id = l.account_id and c.id = l.call_id), v.first_seen_at)`;
+
 /** A voicemail with its link (alias l) and mailbox extension (alias e), as every voicemail read returns it. */
 export const VOICEMAIL_COLUMNS = sql`
   v.account_id, v.id, v.mailbox_extension_id, v.from_phone_number, v.from_e164, v.from_name, v.from_extension_id,
-  v.raw -> 'to' as to_parties, coalesce(v.creation_time, v.first_seen_at) as creation_time, v.duration_seconds,
+  v.raw -> 'to' as to_parties, ${CREATED} as creation_time, v.duration_seconds,
   v.read_status, v.transcription_status, v.audio_uri, v.availability,
   l.call_id as link_call_id, l.method as link_method, l.confidence as link_confidence, l.seconds_after_call_start as link_seconds,
-  ${micros(sql`coalesce(v.creation_time, v.first_seen_at)`)} as creation_us,
+  ${micros(CREATED)} as creation_us,
   e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status`;
 
 /** Voicemails by their link (alias l), for reads that start from calls. */
@@ -65,17 +73,17 @@ export interface VoicemailKeyset {
 /** One page of voicemails, newest first, after `after`, plus whether more follow. */
 export async function findVoicemails(database: Database, filter: VoicemailFilter, after: VoicemailKeyset | null, limit: number): Promise<{ rows: VoicemailRow[]; hasMore: boolean }> {
   const where: SQL[] = [];
-  if (filter.createdAfter) where.push(sql`v.creation_time >= ${filter.createdAfter.toISOString()}`);
-  if (filter.createdBefore) where.push(sql`v.creation_time < ${filter.createdBefore.toISOString()}`);
+  if (filter.createdAfter) where.push(sql`${CREATED} >= ${instantText(filter.createdAfter)}`);
+  if (filter.createdBefore) where.push(sql`${CREATED} < ${instantText(filter.createdBefore)}`);
   if (filter.extensionId !== undefined) where.push(sql`v.mailbox_extension_id = ${filter.extensionId}`);
   if (filter.linked !== undefined) where.push(filter.linked ? sql`l.call_id is not null` : sql`l.call_id is null`);
   if (after) {
-    where.push(sql`(coalesce(v.creation_time, v.first_seen_at), v.id) < (${atMicros(after.creationUs)}, ${after.id}::text)`);
+    where.push(sql`(${CREATED}, v.id) < (${atMicros(after.creationUs)}, ${after.id}::text)`);
   }
   const rows = await database.query<VoicemailRow>(sql`
     select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS}
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
-    order by coalesce(v.creation_time, v.first_seen_at) desc, v.id desc
+    order by ${CREATED} desc, v.id desc
     limit ${limit + 1}`);
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 }
