@@ -6,12 +6,23 @@ import type { Database, Db } from './db.ts';
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
-/** Creates a key named `name` and returns it: the only time it is ever shown. */
+/**
+ * Creates a key named `name` and returns it: the only time it is ever shown. A revoked key's name can be
+ * given to a new key (rotating an integration's key keeps its name); an active key's cannot.
+ */
 export async function createApiKey(db: Db, name: string): Promise<string> {
   if (!/^[\w.@-]{1,64}$/.test(name)) throw new UsageError(`--name must be 1-64 letters, digits, "_", "-", "." or "@" (got "${name}")`);
   const key = `cs_${randomBytes(32).toString('base64url')}`;
-  const inserted = await db.insert(apiKeys).values({ name, keyHash: hash(key), prefix: key.slice(0, 7) }).onConflictDoNothing().returning({ name: apiKeys.name });
-  if (inserted.length === 0) throw new UsageError(`an API key named "${name}" already exists (revoke it first, or pick another name)`);
+  const inserted = await db
+    .insert(apiKeys)
+    .values({ name, keyHash: hash(key), prefix: key.slice(0, 7) })
+    .onConflictDoUpdate({
+      target: apiKeys.name,
+      set: { keyHash: hash(key), prefix: key.slice(0, 7), createdAt: sql`now()`, lastUsedAt: null, revokedAt: null },
+      setWhere: sql`${apiKeys.revokedAt} is not null`,
+    })
+    .returning({ name: apiKeys.name });
+  if (inserted.length === 0) throw new UsageError(`an active API key named "${name}" already exists (revoke it first, or pick another name)`);
   return key;
 }
 

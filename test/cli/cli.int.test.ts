@@ -82,6 +82,11 @@ describe('callsync CLI', () => {
     expect((await run(['api-key', 'create', '--name', 'hubspot'])).status).toBe(2);
     expect((await run(['api-key', 'revoke', 'hubspot'])).status).toBe(0);
     expect((await run(['api-key', 'list'])).stdout).toMatch(/^hubspot\t.*revoked/m);
+    // Rotating: the revoked key's name goes to a new key, which is active and differs from the old one.
+    const rotated = await run(['api-key', 'create', '--name', 'hubspot']);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(rotated.stdout.trim().split('\n').at(-1)).not.toBe(key);
+    expect((await run(['api-key', 'list'])).stdout).not.toMatch(/^hubspot\t.*revoked/m);
   });
 
   it('a bad environment variable stops with exit 2 and a line naming it', async () => {
