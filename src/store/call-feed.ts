@@ -24,20 +24,29 @@ export interface FeedEntry {
  * that took seq 11, and a follower that had moved past 11 would never see 10. A call with a later released
  * row is skipped here; it comes at that later position (its data is read fresh either way).
  */
-export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean }> {
-  const rows = await database.query<{ xid: string; seq: string | number; account_id: string; call_id: string }>(sql`
-    with horizon as materialized (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
-    select c.xid::text as xid, c.seq, c.account_id, c.call_id
-    from call_changes c, horizon h
-    where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin
-      and not exists (
-        select 1 from call_changes d
-        where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
-    order by c.xid, c.seq
-    limit ${limit + 1}`);
+export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean; aheadOfFeed: boolean }> {
+  // One row at least (the horizon), so that an empty feed still tells whether the cursor is ahead of it.
+  const rows = await database.query<{ xmax: string; ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
+    with horizon as materialized (
+      select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax)
+    select ${after.xid}::xid8 >= h.xmax as ahead, f.xid::text as xid, f.seq, f.account_id, f.call_id
+    from horizon h left join lateral (
+      select c.xid, c.seq, c.account_id, c.call_id
+      from call_changes c
+      where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin
+        and not exists (
+          select 1 from call_changes d
+          where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
+      order by c.xid, c.seq
+      limit ${limit + 1}) f on true
+    order by f.xid, f.seq`);
+  const found = rows.filter((r) => r.xid !== null);
   return {
-    entries: rows.slice(0, limit).map((r) => ({ position: { xid: r.xid, seq: Number(r.seq) }, accountId: r.account_id, callId: r.call_id })),
-    hasMore: rows.length > limit,
+    entries: found.slice(0, limit).map((r) => ({ position: { xid: r.xid!, seq: Number(r.seq) }, accountId: r.account_id!, callId: r.call_id! })),
+    hasMore: found.length > limit,
+    // A position no transaction of this database has reached: a cursor of another database, or of this
+    // one before it was restored from an older backup.
+    aheadOfFeed: rows[0]?.ahead === true,
   };
 }
 

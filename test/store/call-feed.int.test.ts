@@ -85,14 +85,20 @@ describe(`call_changes feed (${databaseKind})`, () => {
     expect((await drain(FEED_START)).calls.at(-1)).toBe(changed!.id);
   });
 
+  it('tells a cursor no transaction of this database has reached from one with nothing new', async () => {
+    const { end } = await drain(FEED_START);
+    expect(await readCallChanges(db(), end, 10)).toEqual({ entries: [], hasMore: false, aheadOfFeed: false });
+    expect((await readCallChanges(db(), { xid: String(2n ** 62n), seq: 0 }, 10)).aheadOfFeed).toBe(true);
+  });
+
   // Two transactions at once need two connections: the embedded database has one.
   it.skipIf(databaseKind === 'pglite')('never lets a transaction that commits late fall behind a cursor (two sessions)', async () => {
     const [a, b] = await db().query<{ id: string }>(sql`select id from calls order by id limit 2`);
     const { end } = await drain(FEED_START);
     const early = postgres(harness.testDb.url!, { max: 1, onnotice: () => {} });
     const late = postgres(harness.testDb.url!, { max: 1, onnotice: () => {} });
+    let releaseEarly: (() => void) | undefined;
     try {
-      let releaseEarly!: () => void;
       const held = new Promise<void>((resolve) => (releaseEarly = resolve));
       let wrote!: () => void;
       const written = new Promise<void>((resolve) => (wrote = resolve));
@@ -106,12 +112,13 @@ describe(`call_changes feed (${databaseKind})`, () => {
       // ...while a second one writes and commits.
       await late.begin((tx) => tx`update calls set result = 'Accepted' where id = ${b!.id}`);
       const whileOpen = await readCallChanges(db(), end, 200);
-      expect(whileOpen).toEqual({ entries: [], hasMore: false });
-      releaseEarly();
+      expect(whileOpen).toEqual({ entries: [], hasMore: false, aheadOfFeed: false });
+      releaseEarly!();
       await first;
       const after = await drain(end);
       expect(after.calls.sort()).toEqual([a!.id, b!.id].sort());
     } finally {
+      releaseEarly?.();
       await early.end();
       await late.end();
     }
