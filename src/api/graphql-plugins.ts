@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { maskError, type MaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import { estimateCost, type CostOptions } from './query-cost.ts';
@@ -40,6 +40,32 @@ export function useQueryLimits(options: CostOptions & { maxDepth: number; logger
 }
 
 /**
+ * No text PostgreSQL stores may hold U+0000, so a string argument with one can match nothing and would
+ * fail in the driver: it is refused up front, naming the problem.
+ */
+export const useNoNulInStrings: Plugin = {
+  onExecute({ args, setResultAndStopExecution }) {
+    if (!hasNul(args.document, args.variableValues)) return;
+    setResultAndStopExecution({
+      errors: [new GraphQLError('a string argument contains a NUL character (U+0000), which no stored value can hold', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })],
+    });
+  },
+};
+
+function hasNul(document: DocumentNode, variables: unknown): boolean {
+  let found = false;
+  visit(document, {
+    [Kind.STRING]: (node) => {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  const inValue = (value: unknown, depth: number): boolean =>
+    typeof value === 'string' ? value.includes('\u0000')
+      : depth < 20 && value !== null && typeof value === 'object' && Object.values(value).some((v) => inValue(v, depth + 1));
+  return found || inValue(variables, 0);
+}
+
+/**
  * A result without `data` is a request error (unparseable body or query, invalid query or variables, a
  * limit): it answers 400 whatever the Accept header. Yoga follows GraphQL-over-HTTP, which allows 200 for
  * the legacy `application/json`; integrations check the status first, and a request that can never work
@@ -53,14 +79,39 @@ export const useRequestErrorStatus: Plugin = {
 };
 
 function asRequestError(error: GraphQLError): GraphQLError {
-  const http = error.extensions['http'] as { status?: number; spec?: boolean } | undefined;
-  if (error.extensions['unexpected'] || (http?.status && !http.spec)) return error;
+  // graphql-jit's variable errors are GraphQLErrors built without an extensions object.
+  const http = error.extensions?.['http'] as { status?: number; spec?: boolean } | undefined;
+  if (error.extensions?.['unexpected'] || (http?.status && !http.spec)) return error;
   const { nodes, source, positions, path, originalError } = error;
   return new GraphQLError(error.message, {
     nodes, source, positions, path, originalError,
     extensions: { ...error.extensions, http: { ...http, status: http?.status ?? 400, spec: false } },
   });
 }
+
+/**
+ * A GET whose `variables` or `extensions` parameter is not JSON is the client's mistake (400, saying
+ * which); yoga's parser lets JSON.parse's SyntaxError escape as an unexpected error.
+ */
+export const useQueryStringErrors: Plugin = {
+  onRequestParse({ request, requestParser, setRequestParser, url }) {
+    if (!requestParser || request.method !== 'GET') return;
+    for (const name of ['variables', 'extensions']) {
+      const value = url.searchParams.get(name);
+      if (!value) continue;
+      try {
+        JSON.parse(value);
+      } catch {
+        setRequestParser(() => {
+          throw new GraphQLError(`the "${name}" query parameter is not JSON: send it URL-encoded, e.g. ${name}=%7B%7D for {}`, {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        });
+        return;
+      }
+    }
+  },
+};
 
 /** A POST body in a format the API does not read gets 415 with a message saying what to send (yoga's is empty). */
 export const useUnsupportedMediaTypeMessage: Plugin = {

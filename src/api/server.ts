@@ -12,7 +12,7 @@ import { useApiKey } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
-import { errorBody, maskErrors, useQueryLimits, useRequestErrorStatus, useUnsupportedMediaTypeMessage } from './graphql-plugins.ts';
+import { errorBody, maskErrors, useQueryLimits, useNoNulInStrings, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
 
 /** The served schema: the CRM contract, schema-first (src/schema/api.graphql). */
@@ -62,7 +62,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maskedErrors: { maskError: maskErrors(logger, limits.statementTimeoutMs) },
     // graphql-jit compiles each distinct query once into a function: a page of 100 calls with their legs is
     // ~10,000 fields, and the interpreter's per-field work was most of the API's CPU.
-    plugins: [useQueryLimits({ ...limits, logger }), useRequestErrorStatus, useUnsupportedMediaTypeMessage, useGraphQlJit()],
+    plugins: [useQueryLimits({ ...limits, logger }), useNoNulInStrings, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useQueryStringErrors, useGraphQlJit()],
     context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
   });
 

@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { FEED_START, readCallChanges } from '../store/call-feed.ts';
-import { callsById, callsByKeys, findCalls, type CallFilter } from '../store/call-reads.ts';
+import { callsByKeys, findCalls, type CallFilter } from '../store/call-reads.ts';
 import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
+import { badInput } from './errors.ts';
 import type { ApiContext } from './context.ts';
 import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
 import { keyOf, loadersOf } from './loaders.ts';
@@ -36,7 +37,7 @@ function toFilter(f: CallFilterArgument | null | undefined): CallFilter {
     direction: f?.direction ? (f.direction === 'INBOUND' ? 'Inbound' : 'Outbound') : undefined,
     dispositions: v(f?.dispositions),
     extensionId: v(f?.extensionId),
-    phoneNumber: f?.phoneNumber ? phoneArgument(f.phoneNumber) : undefined,
+    phoneNumber: f?.phoneNumber != null ? phoneArgument(f.phoneNumber) : undefined,
     sessionId: v(f?.sessionId),
     telephonySessionId: v(f?.telephonySessionId),
     hasVoicemail: v(f?.hasVoicemail),
@@ -52,10 +53,7 @@ const nodeSelection = (info: GraphQLResolveInfo) => selectionAt(info, ['edges', 
 
 export const callResolvers = {
   Query: {
-    async call(_: unknown, args: { id: string }, context: ApiContext) {
-      const [row] = await callsById(context.database, [args.id]);
-      return row ? toCall(row) : null;
-    },
+    call: (_: unknown, args: { id: string }, context: ApiContext) => loadersOf(context).callById.load(args.id),
 
     async calls(
       _: unknown,
@@ -65,7 +63,7 @@ export const callResolvers = {
     ) {
       const first = pageSize(args.first, 50, context.limits.maxPageSize);
       const filter = toFilter(args.filter);
-      const after = args.after ? parseCallCursor(args.after) : null;
+      const after = args.after != null ? parseCallCursor(args.after) : null;
       const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first, nodeSelection(info));
       // Nodes hold only the selected fields: never prime the call loader with them (voicemail.call may ask for others).
       const edges = page.rows.map((row) => {
@@ -77,8 +75,11 @@ export const callResolvers = {
 
     async callChanges(_: unknown, args: { after?: string | null; first?: number | null }, context: ApiContext, info: GraphQLResolveInfo) {
       const first = pageSize(args.first, 100, context.limits.maxPageSize);
-      const after = args.after ? parseFeedCursor(args.after) : FEED_START;
+      const after = args.after != null ? parseFeedCursor(args.after) : FEED_START;
       const feed = await readCallChanges(context.database, after, first);
+      if (feed.aheadOfFeed) {
+        throw badInput(`"${args.after}" is ahead of this server's change feed: it comes from another callsync database, or this one was restored from an older backup. Follow the feed again from the start (omit after)`, 'after');
+      }
       const rows = await callsByKeys(context.database, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), nodeSelection(info));
       const byKey = new Map(rows.map((row) => {
         const node = toCall(row);

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { callbacksOfCalls, callsByKeys, legsOfCalls, recordingsOfCalls, type CallKey } from '../store/call-reads.ts';
+import { callbacksOfCalls, callsById, callsByKeys, legsOfCalls, recordingsOfCalls, type CallKey } from '../store/call-reads.ts';
 import type { Database } from '../store/db.ts';
-import { voicemailsOfCalls } from '../store/voicemail-reads.ts';
+import { voicemailsById, voicemailsOfCalls } from '../store/voicemail-reads.ts';
 import type { ApiContext } from './context.ts';
 import { toCall, toVoicemail, type CallNode, type LegNode, type RecordingNode, type VoicemailNode } from './shapes.ts';
 
@@ -30,7 +30,22 @@ function batched<V, R>(fetch: (keys: readonly CallKey[]) => Promise<R[]>, keyOfR
   );
 }
 
+/** A loader by record id: of the rows of an id (one per account holding it), the first (they come ordered by account). */
+function byId<V, R extends { id: string }>(fetch: (ids: readonly string[]) => Promise<R[]>, shape: (row: R) => V) {
+  return new DataLoader<string, V | null>(async (ids) => {
+    const first = new Map<string, R>();
+    for (const row of await fetch(ids)) if (!first.has(row.id)) first.set(row.id, row);
+    return ids.map((id) => {
+      const row = first.get(id);
+      return row ? shape(row) : null;
+    });
+  });
+}
+
 export interface Loaders {
+  /** Query.call and Query.voicemail: many aliased lookups in one query cost one statement. */
+  callById: DataLoader<string, CallNode | null>;
+  voicemailById: DataLoader<string, VoicemailNode | null>;
   call: DataLoader<CallKey, CallNode | null, string>;
   legs: DataLoader<CallKey, LegNode[], string>;
   recording: DataLoader<CallKey, RecordingNode | null, string>;
@@ -41,6 +56,8 @@ export interface Loaders {
 function createLoaders(database: Database): Loaders {
   const callKey = (r: { account_id: string; call_id: string }) => ({ accountId: r.account_id, id: r.call_id });
   return {
+    callById: byId((ids) => callsById(database, ids), toCall),
+    voicemailById: byId((ids) => voicemailsById(database, ids), toVoicemail),
     call: batched((keys) => callsByKeys(database, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toCall(rows[0]) : null)),
     legs: batched((keys) => legsOfCalls(database, keys), callKey, (rows) => rows.map((r) => r.leg as LegNode)),
     recording: batched((keys) => recordingsOfCalls(database, keys), callKey, (rows) => rows[0]?.recording ?? null),

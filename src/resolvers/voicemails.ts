@@ -1,4 +1,4 @@
-import { findVoicemails, voicemailsById } from '../store/voicemail-reads.ts';
+import { findVoicemails } from '../store/voicemail-reads.ts';
 import { checkInterval, pageSize } from './arguments.ts';
 import type { ApiContext } from './context.ts';
 import { parseVoicemailCursor, voicemailCursor } from './cursors.ts';
@@ -16,16 +16,13 @@ interface VoicemailFilterArgument {
 
 export const voicemailResolvers = {
   Query: {
-    async voicemail(_: unknown, args: { id: string }, context: ApiContext) {
-      const [row] = await voicemailsById(context.database, [args.id]);
-      return row ? toVoicemail(row) : null;
-    },
+    voicemail: (_: unknown, args: { id: string }, context: ApiContext) => loadersOf(context).voicemailById.load(args.id),
 
     async voicemails(_: unknown, args: { filter?: VoicemailFilterArgument | null; first?: number | null; after?: string | null }, context: ApiContext) {
       const first = pageSize(args.first, 50, context.limits.maxPageSize);
       const f = args.filter;
       checkInterval(f?.createdAfter ?? undefined, f?.createdBefore ?? undefined, ['createdAfter', 'createdBefore']);
-      const after = args.after ? parseVoicemailCursor(args.after) : null;
+      const after = args.after != null ? parseVoicemailCursor(args.after) : null;
       const page = await findVoicemails(context.database, {
         createdAfter: f?.createdAfter ?? undefined,
         createdBefore: f?.createdBefore ?? undefined,

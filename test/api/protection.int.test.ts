@@ -117,11 +117,34 @@ describe(`malformed requests get a clear 4xx (${databaseKind})`, () => {
       message: /Variable "\$from" got invalid value "2026-11-01 08:00"/,
     },
     { why: 'a mutation', body: { query: 'mutation { extensions { id } }' }, status: 400, message: /This API has no mutations/ },
+    // Variables are coerced by graphql-jit, whose errors carry no extensions object.
+    { why: 'a variable of the wrong type', body: { query: 'query($n: Int) { calls(first: $n) { edges { cursor } } }', variables: { n: 'x' } }, status: 400, message: /Variable "\$n" got invalid value "x"/ },
+    { why: 'an unknown enum value in a variable', body: { query: 'query($d: [Disposition!]) { calls(filter: { dispositions: $d }) { edges { cursor } } }', variables: { d: ['LOST'] } }, status: 400, message: /Variable "\$d" got invalid value "LOST"/ },
+    { why: 'an unknown field of an input variable', body: { query: 'query($f: CallFilter) { calls(filter: $f) { edges { cursor } } }', variables: { f: { bogus: 1 } } }, status: 400, message: /Variable "\$f" got invalid value/ },
+    { why: 'a required variable left out', body: { query: 'query($id: ID!) { call(id: $id) { id } }', variables: {} }, status: 400, message: /Variable "\$id" of required type "ID!" was not provided/ },
+    { why: 'a day the month does not have', body: { query: '{ dispositionSummary(from: "2026-11-30T00:00:00Z", to: "2026-11-31T00:00:00Z") { count } }' }, status: 400, message: /"2026-11-31T00:00:00Z" is not a DateTime: 2026-11 has no day 31/ },
+    { why: 'February 29 of a common year', body: { query: '{ calls(filter: { startedAfter: "2027-02-29T00:00:00Z" }) { edges { cursor } } }' }, status: 400, message: /2027-02 has no day 29/ },
+    { why: 'a year before 0001 in UTC', body: { query: '{ calls(filter: { startedAfter: "0001-01-01T00:00:00+01:00" }) { edges { cursor } } }' }, status: 400, message: /the year must be between 0001 and 9999 in UTC/ },
+    { why: 'a year after 9999 in UTC', body: { query: '{ calls(filter: { startedBefore: "9999-12-31T23:00:00-05:00" }) { edges { cursor } } }' }, status: 400, message: /the year must be between 0001 and 9999 in UTC/ },
+    { why: 'a call cursor past the range of time', body: { query: `{ calls(after: "${Buffer.from('call:9223372036854775807:x').toString('base64url')}") { edges { cursor } } }` }, status: 400, message: /is not a cursor of this connection/ },
+    { why: 'a voicemail cursor past the range of time', body: { query: `{ voicemails(after: "${Buffer.from('voicemail:-9999999999999999999:x').toString('base64url')}") { edges { cursor } } }` }, status: 400, message: /is not a cursor of this connection/ },
+    { why: 'an empty cursor', body: { query: '{ calls(after: "") { edges { cursor } } }' }, status: 400, message: /"" is not a cursor of this connection/ },
+    { why: 'an empty phone number', body: { query: '{ calls(filter: { phoneNumber: "" }) { edges { cursor } } }' }, status: 400, message: /phoneNumber "" is not a phone number/ },
+    { why: 'a NUL character in a string', body: { query: 'query($s: String) { calls(filter: { sessionId: $s }) { edges { cursor } } }', variables: { s: 'a\u0000b' } }, status: 400, message: /contains a NUL character/ },
+    { why: 'a NUL character in an ID literal', body: { query: '{ call(id: "a\\u0000b") { id } }' }, status: 400, message: /contains a NUL character/ },
+    { why: 'a feed cursor no transaction has reached', body: { query: `{ callChanges(after: "${Buffer.from(`feed:${2n ** 62n}:0`).toString('base64url')}") { pageInfo { endCursor } } }` }, status: 400, message: /is ahead of this server's change feed/ },
   ];
   it.each(cases)('$why: $status', async ({ body, contentType, status, message }) => {
     const answer = await post(body, contentType ? { contentType } : {});
     expect(answer.status).toBe(status);
     expect(answer.body.errors?.[0]?.message).toMatch(message);
+  });
+
+  it('answers a GET whose variables are not JSON with 400, naming the parameter', async () => {
+    const query = encodeURIComponent('query($n: Int) { calls(first: $n) { edges { cursor } } }');
+    const res = await fetch(`${server.url}/graphql?query=${query}&variables=${encodeURIComponent('{bad')}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Answer['body']).errors?.[0]?.message).toMatch(/the "variables" query parameter is not JSON/);
   });
 
   it('still answers a GET with the query in the URL', async () => {

@@ -112,6 +112,7 @@ describe(`calls: every CallFilter field agrees with the fields it filters on (${
   const cases: Array<[string, () => Record<string, unknown>, (c: Call) => boolean]> = [
     ['direction', () => ({ direction: 'OUTBOUND' }), (c) => c.direction === 'OUTBOUND'],
     ['dispositions', () => ({ dispositions: ['VOICEMAIL', 'ABANDONED'] }), (c) => ['VOICEMAIL', 'ABANDONED'].includes(c.disposition)],
+    ['dispositions with UNKNOWN (also calls not derived yet)', () => ({ dispositions: ['UNKNOWN', 'MISSED'] }), (c) => ['UNKNOWN', 'MISSED'].includes(c.disposition)],
     ['hasVoicemail true', () => ({ hasVoicemail: true }), (c) => c.voicemail !== null],
     ['hasVoicemail false', () => ({ hasVoicemail: false }), (c) => c.voicemail === null],
     ['hasRecording', () => ({ hasRecording: true }), (c) => c.recording !== null],
@@ -149,6 +150,16 @@ describe(`calls: every CallFilter field agrees with the fields it filters on (${
     for (const written of [e164, `(${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`, `1-${national.slice(0, 3)}-${national.slice(3, 6)}-${national.slice(6)}`, `+1 ${national}`]) {
       expect(ids(await walk({ phoneNumber: written }, 500)), written).toEqual(expected);
     }
+  });
+
+  it('startedAfter and startedBefore hold to the microsecond, not to the millisecond a Date keeps', async () => {
+    const call = alive()[50]!;
+    const justAfter = `${call.startTime.slice(0, -1)}001Z`; // one microsecond after the call started
+    expect(ids(await walk({ startedAfter: justAfter, startedBefore: justAfter }, 500))).toEqual([]);
+    expect(ids(await walk({ startedAfter: call.startTime, startedBefore: justAfter }, 500))).toContain(call.id);
+    const after = ids(await walk({ startedAfter: justAfter }, 500));
+    expect(after).not.toContain(call.id);
+    expect(after).toEqual(ids(alive().filter((c) => c.startTime > call.startTime)));
   });
 
   it('combines filters with AND', async () => {
@@ -209,7 +220,7 @@ describe(`call and its parts (${databaseKind})`, () => {
     const all: any[] = [];
     let after: string | null = null;
     for (;;) {
-      const res: any = await api.gql(`query($after: String) { voicemails(first: 40, after: $after) { edges { cursor node { id creationTime extension { id } call { id } link { method confidence } } } pageInfo { hasNextPage endCursor } } }`, { after });
+      const res: any = await api.gql(`query($after: String) { voicemails(first: 40, after: $after) { edges { cursor node { id creationTime availability extension { id } call { id } link { method confidence secondsAfterCallStart } } } pageInfo { hasNextPage endCursor } } }`, { after });
       expect(res.errors).toBeUndefined();
       all.push(...res.data.voicemails.edges.map((e: any) => e.node));
       if (!res.data.voicemails.pageInfo.hasNextPage) break;
@@ -220,6 +231,16 @@ describe(`call and its parts (${databaseKind})`, () => {
     expect(all.length).toBe(stored!.n);
     expect(new Set(all.map((v) => v.id)).size).toBe(all.length);
     for (let i = 1; i < all.length; i++) expect(all[i - 1].creationTime >= all[i].creationTime).toBe(true);
+    // A voicemail's creationTime is where its link says it is, messages purged before callsync saw them too.
+    const calls = new Map(everything.map((c) => [c.id, c]));
+    for (const v of all.filter((x) => x.call)) {
+      const seconds = (Date.parse(v.creationTime) - Date.parse(calls.get(v.call.id)!.startTime)) / 1000;
+      expect(Math.abs(seconds - v.link.secondsAfterCallStart), `voicemail ${v.id}`).toBeLessThanOrEqual(1);
+    }
+    // The creation filter reads the creationTime the API shows.
+    const pivot = all[Math.floor(all.length / 2)].creationTime;
+    const since: any = await api.gql(`query($t: DateTime) { voicemails(first: 500, filter: { createdAfter: $t }) { edges { node { id } } } }`, { t: pivot });
+    expect(since.data.voicemails.edges.map((e: any) => e.node.id)).toEqual(all.filter((v) => v.creationTime >= pivot).map((v) => v.id));
     expect(all.filter((v) => v.call).length).toBe(stored!.linked);
     for (const v of all) expect(v.link === null).toBe(v.call === null);
 
@@ -282,6 +303,29 @@ describe(`bad arguments are clear 400s (${databaseKind})`, () => {
 });
 
 describe(`no N+1 (${databaseKind})`, () => {
+  it('answers many aliased call(id) and voicemail(id) lookups with one statement each', async () => {
+    const database = harness.testDb.database;
+    let statements = 0;
+    const counting: Database = { ...database, query: (statement) => ((statements += 1), database.query(statement)) };
+    const counted = await startApi(counting);
+    try {
+      const [vm] = await database.query<{ id: string }>(sql`select id from voicemails order by id limit 1`);
+      const count = async (n: number) => {
+        const fields = everything.slice(0, n).map((c, i) => `c${i}: call(id: "${c.id}") { id } v${i}: voicemail(id: "${vm!.id}") { id }`);
+        statements = 0;
+        const res: any = await counted.gql(`{ ${fields.join(' ')} missing: call(id: "no-such-call") { id } }`);
+        expect(res.errors).toBeUndefined();
+        expect(res.data.missing).toBeNull();
+        expect(res.data[`c${n - 1}`]).toEqual({ id: everything[n - 1]!.id });
+        expect(res.data[`v${n - 1}`]).toEqual({ id: vm!.id });
+        return statements;
+      };
+      expect(await count(100)).toBe(await count(2));
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('runs the same number of SQL statements for a page of 10 calls as for a page of 500', async () => {
     const database = harness.testDb.database;
     let statements = 0;
