@@ -96,7 +96,7 @@ select json_build_object('data', json_build_object('calls', json_build_object(
       where l.account_id = p.account_id and l.call_id = p.id
     ) legs on true
     left join lateral (
-      select json_build_object('id', v.id, 'creationTime', ${iso('coalesce(v.creation_time, v.first_seen_at)')}, 'durationSeconds', v.duration_seconds, 'audioContentUri', v.audio_uri) as voicemail
+      select json_build_object('id', v.id, 'creationTime', ${iso('coalesce(v.creation_time, p.end_time, v.first_seen_at)')}, 'durationSeconds', v.duration_seconds, 'audioContentUri', v.audio_uri) as voicemail
       from voicemail_links vl
       join voicemails v on v.account_id = vl.account_id and v.id = vl.voicemail_id
       where vl.account_id = p.account_id and vl.call_id = p.id
