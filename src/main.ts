@@ -103,12 +103,14 @@ export interface PassOptions {
   /** Run only these streams (benchmarks); default all. */
   streams?: readonly string[];
   onProgress?: (progress: Progress) => void;
+  /** The pass's clock (tests move it ahead to stand for a process that was down). */
+  now?: () => Date;
 }
 
 function deps(app: App, options: PassOptions): RunDeps {
   return {
     database: app.database, accountId: app.accountId, api: app.api, logger: app.logger, settings: app.settings,
-    signal: options.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    signal: options.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.now ? { now: options.now } : {}),
   };
 }
 

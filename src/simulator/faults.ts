@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { Rng } from './prng.ts';
-import type { FaultSettings, Faults, RateGroup, RateLimitStormFault, ServerErrorFault, SlowFault } from './types.ts';
+import type { ExtractSyncUnavailableFault, FaultSettings, Faults, RateGroup, RateLimitStormFault, ServerErrorFault, SlowFault } from './types.ts';
 
 const group = z.enum(['Heavy', 'Medium', 'Light', 'Auth']);
 const settingsSchema = z
@@ -34,6 +34,8 @@ const settingsSchema = z
     revokeTokens: z.boolean().optional(),
     invalidateSyncTokens: z.boolean().optional(),
     invalidateMessageSyncTokens: z.boolean().optional(),
+    forbiddenMailboxes: z.array(z.string()).optional(),
+    extractSyncUnavailable: z.object({ status: z.union([z.literal(403), z.literal(501), z.literal(503)]) }).strict().nullable().optional(),
   })
   .strict();
 
@@ -55,6 +57,8 @@ export class FaultState implements Faults {
   serverErrors: ServerErrorFault | null = null;
   slow: SlowFault | null = null;
   rateLimitStorm: RateLimitStormFault | null = null;
+  extractSyncUnavailable: ExtractSyncUnavailableFault | null = null;
+  forbiddenMailboxes: ReadonlySet<string> = new Set();
   injectedServerErrors = 0;
   // Probabilistic faults use their own seeded stream so a faulty run is reproducible.
   private readonly rng: Rng;
@@ -82,6 +86,8 @@ export class FaultState implements Faults {
     if (settings.rateLimitStorm !== undefined) this.rateLimitStorm = settings.rateLimitStorm;
     if (settings.revokeTokens) this.revokeTokens();
     if (settings.invalidateSyncTokens) this.invalidateSyncTokens();
+    if (settings.extractSyncUnavailable !== undefined) this.extractSyncUnavailable = settings.extractSyncUnavailable;
+    if (settings.forbiddenMailboxes !== undefined) this.forbiddenMailboxes = new Set(settings.forbiddenMailboxes);
     if (settings.invalidateMessageSyncTokens) this.invalidateMessageSyncTokens();
   }
 
@@ -89,6 +95,8 @@ export class FaultState implements Faults {
     this.serverErrors = null;
     this.slow = null;
     this.rateLimitStorm = null;
+    this.extractSyncUnavailable = null;
+    this.forbiddenMailboxes = new Set();
   }
 
   /** Whether this request of `g` must get a forced 429 (consumes one). */

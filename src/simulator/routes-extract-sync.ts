@@ -14,8 +14,17 @@ import { upperBound } from './world.ts';
 
 const HOUR = 60 * 60 * 1000;
 
+/** The errors of an endpoint that is not there for this app (api-notes §7.2). */
+const UNAVAILABLE = {
+  403: () => apiError(403, 'CMN-401', 'In order to call this API endpoint, application needs to have [ReadCallLog] permission'),
+  501: () => apiError(501, 'CMN-202', 'Operation not supported'),
+  503: () => apiError(503, 'CMN-201', 'Service temporarily unavailable'),
+};
+
 /** GET …/call-log-extract-sync (FSync with dateFrom, ISync with syncToken). */
 export function extractSync(ctx: SimContext, req: ApiRequest): ApiResponse {
+  const unavailable = ctx.faults.extractSyncUnavailable;
+  if (unavailable) return UNAVAILABLE[unavailable.status]();
   const q = req.query;
   const syncType = enumParam(q, 'syncType', ['FSync', 'ISync'] as const) ?? 'FSync';
   let cursor: SyncCursor;

@@ -154,12 +154,23 @@ export interface FaultSettings {
   revokeTokens?: boolean;
   invalidateSyncTokens?: boolean;
   invalidateMessageSyncTokens?: boolean;
+  extractSyncUnavailable?: ExtractSyncUnavailableFault | null;
+  /** Extension ids whose message store answers 403 CMN-401, as for a user who may not read them. */
+  forbiddenMailboxes?: string[];
+}
+
+/** call-log-extract-sync answers every request with this error: an app without access (403), a server
+ * without the endpoint (501), or an outage (503). */
+export interface ExtractSyncUnavailableFault {
+  status: 403 | 501 | 503;
 }
 
 export interface Faults {
   serverErrors: ServerErrorFault | null;
   slow: SlowFault | null;
   rateLimitStorm: RateLimitStormFault | null;
+  extractSyncUnavailable: ExtractSyncUnavailableFault | null;
+  forbiddenMailboxes: ReadonlySet<string>;
   /** All issued access and refresh tokens become invalid. */
   revokeTokens(): void;
   /** All extract-sync tokens issued so far become invalid (400 CLG-104). */

@@ -20,39 +20,59 @@ const MAX_EXTRACT_REQUESTS = 10_000;
  * One pass of the account call log. The backbone is a start-time window scan with a pinned dateTo that
  * re-reads the trailing lookback window, because records appear late and change after the call. When the
  * extract-sync fast path is on and holds a valid token, it replaces the scan (it returns only records
- * modified since the token); any token error falls back to the scan, and the scan still runs once per
- * lookback period as a safety net.
+ * modified since the token), and the scan still runs once per lookback period as a safety net.
+ *
+ * The token is the only thing that sees edits to calls older than the lookback window, so it is never
+ * given up lightly: a scan that is due runs after the token is followed, not instead of it; a token
+ * RingCentral rejects is replaced by one that starts where the old one last succeeded (`syncTokenAt`),
+ * not at now; and an extract-sync failure falls back to the scan for that pass rather than failing it.
  */
 export async function syncCallLog(ctx: RunContext): Promise<void> {
   const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
   const now = ctx.now();
   const settings = ctx.settings;
+  const fast = settings.fastPath === 'extract-sync';
 
   if (state?.cursor) {
-    await scan(ctx, state.cursor as ScanCursor);
-    if (settings.fastPath === 'extract-sync') await startFastPath(ctx, new Date((state.cursor as ScanCursor).passTo));
+    const cursor = state.cursor as ScanCursor;
+    await scan(ctx, cursor);
+    if (fast) await keepFastPath(ctx, new Date(cursor.passTo));
     return;
   }
   if (!state?.syncedThrough) {
     const passTo = now;
     await scan(ctx, newPass(ctx, new Date(now.getTime() - settings.backfillDays * 24 * HOUR), passTo, 'backfill'));
-    if (settings.fastPath === 'extract-sync') await startFastPath(ctx, passTo);
+    if (fast) await keepFastPath(ctx, passTo);
     return;
   }
   const lookbackFrom = new Date(state.syncedThrough.getTime() - settings.lookbackHours * HOUR);
   const scanDue = !state.lastScanAt || now.getTime() - state.lastScanAt.getTime() >= settings.lookbackHours * HOUR;
-  if (settings.fastPath === 'extract-sync' && state.syncToken && !scanDue) {
-    try {
-      await followFastPath(ctx, { syncToken: state.syncToken });
-      return;
-    } catch (error) {
-      if (!isSyncTokenError(error)) throw error;
-      ctx.logger.warn({ errorCode: (error as RingCentralApiError).errorCode }, 'extract-sync token rejected; falling back to the window scan');
-      await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncToken: null, syncTokenAt: null });
-    }
-  }
+  const followed = fast && state.syncToken ? await tryFollowToken(ctx, state.syncToken) : false;
+  if (followed && !scanDue) return;
   await scan(ctx, newPass(ctx, lookbackFrom, now, 'lookback'));
-  if (settings.fastPath === 'extract-sync') await startFastPath(ctx, now);
+  if (fast) await keepFastPath(ctx, now);
+}
+
+/**
+ * Follows the stored token; false when the fast path could not be followed this pass. A rejected token
+ * (400: CLG-101..105, "max sync record number limit is exceeded") and an endpoint this app may not use
+ * (403, 404, 501) drop the token; a server failure keeps it for the next pass.
+ */
+async function tryFollowToken(ctx: RunContext, syncToken: string): Promise<boolean> {
+  try {
+    await followFastPath(ctx, { syncToken });
+    return true;
+  } catch (error) {
+    if (!(error instanceof RingCentralApiError)) throw error;
+    const status = error.status ?? 500;
+    const drop = status === 501 || (status >= 400 && status < 500 && status !== 429);
+    ctx.logger.warn(
+      { errorCode: error.errorCode, status },
+      drop ? 'extract-sync token rejected; the window scan runs, then a new token from where the old one stopped' : 'extract-sync failed; the window scan runs this pass',
+    );
+    if (drop) await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncToken: null });
+    return false;
+  }
 }
 
 /** A one-off scan of [from, to), for `callsync backfill`; it keeps its own checkpoint stream. */
@@ -120,16 +140,19 @@ async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StateP
 }
 
 /**
- * Gets a fresh extract-sync token covering modifications from `from` on, then catches up with it. The
- * token starts a few minutes before the scan did, so that a clock difference between this machine and
- * RingCentral cannot open a gap between what the scan read and what the token returns.
+ * After a scan: a token still held is kept (it reads on from where it is). Without one, a fresh token
+ * covers modifications from where the last token succeeded (its syncTokenAt), or from the scan's end when
+ * there never was one, a few minutes early so a clock difference between this machine and RingCentral
+ * cannot open a gap. An FSync that fails leaves the stream on the scan: the scan made the data complete.
  */
-async function startFastPath(ctx: RunContext, from: Date): Promise<void> {
+async function keepFastPath(ctx: RunContext, scanEnd: Date): Promise<void> {
+  const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
+  if (state?.syncToken) return;
+  const from = state?.syncTokenAt && state.syncTokenAt < scanEnd ? state.syncTokenAt : scanEnd;
   try {
     await followFastPath(ctx, { dateFrom: new Date(from.getTime() - FAST_PATH_OVERLAP_MS), recordCount: EXTRACT_RECORD_COUNT });
   } catch (error) {
-    // The scan just made the data complete; without a token the next pass simply scans again.
-    if (!(error instanceof RingCentralApiError) || (error.status ?? 500) >= 500) throw error;
+    if (!(error instanceof RingCentralApiError)) throw error;
     ctx.logger.warn({ errorCode: error.errorCode, status: error.status }, 'call-log-extract-sync is not available; staying on the window scan');
   }
 }
@@ -148,9 +171,4 @@ async function followFastPath(ctx: RunContext, first: { syncToken: string } | { 
     query = { syncToken: page.syncToken };
   }
   throw new Error(`call-log-extract-sync still reported newer records after ${MAX_EXTRACT_REQUESTS} requests`);
-}
-
-/** A 400 on an ISync (CLG-101..105, "max sync record number limit is exceeded", ...) means: start over. */
-function isSyncTokenError(error: unknown): boolean {
-  return error instanceof RingCentralApiError && error.status === 400;
 }

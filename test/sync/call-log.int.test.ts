@@ -93,6 +93,50 @@ describe(`call-log sync through the SDK against the simulator (${databaseKind})`
     expect(state?.syncToken).toBeTruthy();
   });
 
+  // Edits to calls older than the lookback window reach callsync only through the extract-sync token, so
+  // after a stop longer than the lookback the token must carry on from where it stopped, not from now.
+  for (const rejected of [false, true]) {
+    it(`after two hours down, edits to calls older than the lookback still arrive (token ${rejected ? 'rejected' : 'still valid'})`, async () => {
+      harness = await startHarness(
+        { seed: 17, history: history(300, 2), late: { heldFraction: 0, modifiedFraction: 0.15, deletedFraction: 0.05 } },
+        { SYNC_FAST_PATH: 'extract-sync', SYNC_LOOKBACK_HOURS: '1' },
+      );
+      const app = await harness.app();
+      callLogRun(await syncAll(app, { streams: ['call-log'] }));
+      // While callsync is down, older calls change (modified, deleted); two hours pass before it runs again.
+      harness.sim.release();
+      if (rejected) harness.sim.faults.invalidateSyncTokens();
+      const later = () => new Date(Date.now() + 2 * 3_600_000);
+      callLogRun(await syncAll(app, { streams: ['call-log'], now: later }));
+      await expectDatabaseEqualsTruth(harness);
+      const state = await readSyncState(app.database.db, app.accountId, 'call-log');
+      expect(state?.syncToken).toBeTruthy();
+    });
+  }
+
+  // Lost permission, an endpoint a server does not offer, an outage: the scan carries the pass meanwhile.
+  for (const status of [403, 501, 503] as const) {
+    it(`stays current through the window scan while extract-sync answers ${status}, and keeps the token only through an outage`, async () => {
+      harness = await startHarness(
+        { seed: 18, history: history(300, 2), late: { heldFraction: 0.1, modifiedFraction: 0.1, deletedFraction: 0.05 } },
+        { SYNC_FAST_PATH: 'extract-sync', SYNC_LOOKBACK_HOURS: '72' },
+      );
+      const app = await harness.app();
+      callLogRun(await syncAll(app, { streams: ['call-log'] }));
+      const token = (await readSyncState(app.database.db, app.accountId, 'call-log'))?.syncToken;
+      harness.sim.faults.set({ extractSyncUnavailable: { status } });
+      harness.sim.release();
+      callLogRun(await syncAll(app, { streams: ['call-log'] }));
+      await expectDatabaseEqualsTruth(harness);
+      const state = await readSyncState(app.database.db, app.accountId, 'call-log');
+      expect(state?.syncToken ?? null).toBe(status === 503 ? token : null);
+      // Once the endpoint answers again, the fast path resumes.
+      harness.sim.faults.set({ extractSyncUnavailable: null });
+      callLogRun(await syncAll(app, { streams: ['call-log'] }));
+      expect((await readSyncState(app.database.db, app.accountId, 'call-log'))?.syncToken).toBeTruthy();
+    });
+  }
+
   it('syncs the extension list: users, call queues and IVR menus', async () => {
     harness = await startHarness({ seed: 16, history: history(10, 1) });
     const app = await harness.app();
