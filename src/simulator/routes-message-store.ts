@@ -28,6 +28,9 @@ export function mailboxOf(ctx: SimContext, req: ApiRequest): Mailbox | ApiRespon
   const param = req.params[1] ?? '';
   const { company } = ctx;
   const ext = param === '~' ? company.admin : company.extensions.find((e) => String(e.id) === param);
+  if (ext && ctx.faults.forbiddenMailboxes.has(String(ext.id))) {
+    return apiError(403, 'CMN-401', 'In order to call this API endpoint, user needs to have [ReadMessages] permission for requested resource.');
+  }
   if (!ext) {
     return apiError(404, 'CMN-102', 'Resource for parameter [extensionId] is not found', { parameterName: 'extensionId', parameterValue: param });
   }

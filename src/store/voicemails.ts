@@ -97,7 +97,8 @@ export async function upsertVoicemails(tx: Db, accountId: string, mailboxExtensi
 
 /**
  * Voicemails the call log names (record or leg `message` of type VoiceMail) that are not stored yet, with
- * the mailbox the reference's URI points at: these are fetched directly by id.
+ * the mailbox the reference's URI points at: these are fetched directly by id. A mailbox that refused us
+ * within the last day and has never been read (an error on its stream, no token) is left out until then.
  */
 export async function missingReferencedVoicemails(db: Db, accountId: string, limit: number): Promise<Array<{ id: string; mailboxExtensionId: string }>> {
   const rows = rowsOf<{ id: string; uri: string | null }>(await db.execute(sql`
@@ -109,6 +110,10 @@ export async function missingReferencedVoicemails(db: Db, accountId: string, lim
     ) ref
     where lower(coalesce(ref.message_type, 'voicemail')) = 'voicemail'
       and not exists (select 1 from voicemails v where v.account_id = ${accountId} and v.id = ref.message_id)
+      and not exists (
+        select 1 from sync_state s
+        where s.account_id = ${accountId} and s.stream = 'voicemail:' || substring(ref.message_uri from '/extension/([0-9]+)/message-store/')
+          and s.last_error is not null and s.sync_token is null and s.updated_at > now() - interval '1 day')
     order by ref.message_id
     limit ${limit}`));
   return rows.flatMap((r) => {

@@ -33,13 +33,25 @@ export async function syncVoicemails(ctx: RunContext): Promise<void> {
     try {
       await syncMailbox(ctx, mailbox.id);
     } catch (error) {
-      // A mailbox we may not read (403) or that vanished (404) must not stop the others.
-      if (!(error instanceof RingCentralApiError) || (error.status !== 403 && error.status !== 404)) throw error;
-      ctx.logger.warn({ mailbox: mailbox.id, status: error.status, errorCode: error.errorCode }, 'skipping a mailbox RingCentral will not let us read');
-      await writeSyncState(ctx.database.db, ctx.accountId, mailboxStream(mailbox.id), { lastError: describeError(error), lastErrorCode: error.errorCode ?? null });
+      if (!refusedMailbox(error)) throw error;
+      await recordRefusal(ctx, mailbox.id, error);
     }
   }
   await fetchReferenced(ctx);
+}
+
+/**
+ * A mailbox RingCentral will not serve us (403: not ours to read; 404: gone; 400: a request it refuses
+ * even after a fresh FSync) must not stop the others. Server failures and rate limits are not refusals:
+ * they stop the pass, as they would stop the next mailbox too.
+ */
+function refusedMailbox(error: unknown): error is RingCentralApiError {
+  return error instanceof RingCentralApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408;
+}
+
+async function recordRefusal(ctx: RunContext, extensionId: string, error: RingCentralApiError): Promise<void> {
+  ctx.logger.warn({ mailbox: extensionId, status: error.status, errorCode: error.errorCode }, 'skipping a mailbox RingCentral will not let us read');
+  await writeSyncState(ctx.database.db, ctx.accountId, mailboxStream(extensionId), { lastError: describeError(error), lastErrorCode: error.errorCode ?? null });
 }
 
 async function syncMailbox(ctx: RunContext, extensionId: string): Promise<void> {
@@ -88,9 +100,21 @@ async function write(ctx: RunContext, extensionId: string, entries: MessageEntry
 /** Voicemails named by the call log that no mailbox sync has delivered (e.g. beyond the FSync window). */
 async function fetchReferenced(ctx: RunContext): Promise<void> {
   const missing = await missingReferencedVoicemails(ctx.database.db, ctx.accountId, MAX_DIRECT_FETCHES);
+  const refused = new Set<string>();
   for (const ref of missing) {
     ctx.checkpoint();
-    const entry = await ctx.api.message(ref.mailboxExtensionId, ref.id, ctx.meter, ctx.signal);
+    if (refused.has(ref.mailboxExtensionId)) continue;
+    let entry;
+    try {
+      entry = await ctx.api.message(ref.mailboxExtensionId, ref.id, ctx.meter, ctx.signal);
+    } catch (error) {
+      // A reference into a mailbox we may not read is left for a day (missingReferencedVoicemails), so
+      // it cannot keep the references after it from ever being fetched.
+      if (!refusedMailbox(error)) throw error;
+      refused.add(ref.mailboxExtensionId);
+      await recordRefusal(ctx, ref.mailboxExtensionId, error);
+      continue;
+    }
     await ctx.writeTransaction(async (tx) => {
       if (entry?.kind === 'message') await ctx.recordPage(tx, await upsertVoicemails(tx, ctx.accountId, ref.mailboxExtensionId, [entry]));
       else await markVoicemailGone(tx, ctx.accountId, ref.mailboxExtensionId, ref.id, entry?.availability ?? 'Purged');

@@ -73,3 +73,38 @@ describe(`voicemail sync through message-sync (${databaseKind})`, () => {
     expect(rows.every((r) => r.ok)).toBe(true);
   });
 });
+
+describe(`a mailbox RingCentral will not let us read (${databaseKind})`, () => {
+  it('is recorded and skipped, also for messages the call log names, and every other mailbox is stored', async () => {
+    const own = await startHarness({ seed: 72, history: history(400, 2) }, { SYNC_BACKFILL_DAYS: '3', SYNC_PAGE_SIZE: '1000' });
+    try {
+      // The mailbox the call log's message references name most: callsync fetches those by id when the
+      // mailbox's own sync has not delivered them.
+      const counts = new Map<string, number>();
+      for (const call of own.sim.truth().calls) {
+        for (const [, mailbox] of JSON.stringify(call).matchAll(/\/extension\/(\d+)\/message-store\//g)) counts.set(mailbox!, (counts.get(mailbox!) ?? 0) + 1);
+      }
+      const [forbidden] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+      own.sim.faults.set({ forbiddenMailboxes: [forbidden] });
+      const ownApp = await own.app();
+      for (const pass of [1, 2]) {
+        const results = await syncAll(ownApp);
+        for (const r of results) expect(r.error, `pass ${pass}, ${r.stream}: ${r.error}`).toBeUndefined();
+      }
+      const rows = await own.testDb.database.query<{ id: string; mailbox_extension_id: string }>(sql`select id, mailbox_extension_id from voicemails`);
+      const stored = new Set(rows.map((r) => r.id));
+      const others = own.sim.truth().messages.filter((m) => m.mailboxExtensionId !== forbidden && (m.availability !== 'Purged' || m.expected.method === 'CALL_LOG_REFERENCE'));
+      expect(others.filter((m) => !stored.has(m.id)).map((m) => m.id)).toEqual([]);
+      expect(rows.filter((r) => r.mailbox_extension_id === forbidden)).toEqual([]);
+      const [state] = await own.testDb.database.query<{ last_error_code: string | null }>(sql`select last_error_code from sync_state where stream = ${`voicemail:${forbidden}`}`);
+      expect(state?.last_error_code).toBe('CMN-401');
+      // Once readable again, the mailbox and the messages the call log names in it arrive.
+      own.sim.faults.set({ forbiddenMailboxes: [] });
+      for (const r of await syncAll(ownApp)) expect(r.error, r.stream).toBeUndefined();
+      const [after] = await own.testDb.database.query<{ n: number }>(sql`select count(*)::int as n from voicemails where mailbox_extension_id = ${forbidden}`);
+      expect(after!.n).toBeGreaterThan(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
