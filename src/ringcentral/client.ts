@@ -71,7 +71,12 @@ export class RingCentralClient {
       appVersion: '0.1.0',
       localStorage: new PersistentAuthStorage(options.authData, options.saveAuthData) as never,
       defaultRequestInit: { timeout: options.requestTimeoutMs ?? 120_000 } as never,
+      // A refresh token refused for a moment (429, 503) is still good: keep it and try again.
+      clearCacheOnRefreshError: false,
     });
+    // The SDK would refresh on its own inside send(), unbudgeted and with its failure passed off as the
+    // API's answer; ensureAuthenticated() does it instead, right before each request.
+    this.sdk.platform().ensureLoggedIn = async () => null;
     // Token requests happen inside the SDK; its events are where their rate headers can be read.
     this.sdk.client().on(this.sdk.client().events.requestSuccess, (response: RawResponse) => this.observe(response));
     this.sdk.client().on(this.sdk.client().events.requestError, (error: { response?: RawResponse }) => {
@@ -99,10 +104,12 @@ export class RingCentralClient {
 
   private async attempt(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<unknown> {
     let rateLimited = 0;
+    let unavailable = 0;
     let reauthenticated = false;
     for (;;) {
-      await this.ensureAuthenticated(meter, signal);
+      // The group's wait comes first: a token checked before a minute's wait could expire during it.
       await this.options.budget.acquire(group, signal);
+      await this.ensureAuthenticated(meter, signal);
       meter.count(group);
       const response = await this.send(path, query, group);
       if (response.status >= 200 && response.status < 300) {
@@ -116,18 +123,27 @@ export class RingCentralClient {
       const body = await readErrorBody(response);
       if (response.status === 429) {
         meter.rateLimited++;
-        const retryAfterSec = Number(response.headers.get('retry-after')) || DEFAULT_RETRY_AFTER_SEC;
-        this.options.budget.penalize(group, retryAfterSec * 1000);
-        this.options.logger.warn({ group, retryAfterSec, errorCode: body.errorCode }, 'RingCentral rate limit hit (429); waiting Retry-After');
+        const waitSec = retryAfterSeconds(response) ?? DEFAULT_RETRY_AFTER_SEC;
+        this.options.budget.penalize(group, waitSec * 1000);
+        this.options.logger.warn({ group, retryAfterSec: waitSec, errorCode: body.errorCode }, 'RingCentral rate limit hit (429); waiting Retry-After');
         if (++rateLimited > (this.options.maxRateLimitRetries ?? 10)) {
           throw new AbortError(apiError(`still rate limited after ${rateLimited} attempts`, response, body, group, path));
         }
         continue;
       }
+      // A 503 that says when to come back ("limited", CMN-211) is waited out like a 429; without a
+      // Retry-After it is a server failure, retried with backoff.
+      const retryAfterSec = retryAfterSeconds(response);
+      if (response.status === 503 && retryAfterSec !== undefined && ++unavailable <= (this.options.maxRateLimitRetries ?? 10)) {
+        this.options.budget.penalize(group, retryAfterSec * 1000);
+        this.options.logger.warn({ group, retryAfterSec, errorCode: body.errorCode }, 'RingCentral unavailable (503); waiting Retry-After');
+        continue;
+      }
       if (response.status === 401 && !reauthenticated) {
         reauthenticated = true;
         this.options.logger.warn({ errorCode: body.errorCode }, 'RingCentral rejected the access token; re-authenticating');
-        await this.sdk.platform().auth().cancelAccessToken();
+        // Not auth().cancelAccessToken(): it sets expires_in to -1, which the refresh would then ask for.
+        await this.sdk.platform().auth().setData({ access_token: '', expire_time: 0 });
         continue;
       }
       throw apiError(body.message ?? `HTTP ${response.status}`, response, body, group, path);
@@ -148,32 +164,44 @@ export class RingCentralClient {
   }
 
   /**
-   * Makes sure a valid access token is present: refresh with the refresh token when it can, otherwise (or
-   * when refreshing fails) log in again with the JWT, once. Single-flight, and budgeted in the Auth group
-   * (5 a minute).
+   * Makes sure a valid access token is present: refresh with the refresh token when it can; log in again
+   * with the JWT, once, when there is none or RingCentral refuses it. A token request that is rate limited
+   * waits Retry-After in the Auth group (5 a minute) and tries again; one that fails on the server side is
+   * an error worth retrying, and keeps the refresh token: a new JWT session on every hiccup would run into
+   * RingCentral's cap of about five sessions a user. Single-flight.
    */
   private ensureAuthenticated(meter: RequestMeter, signal?: AbortSignal): Promise<void> {
     this.authenticating ??= (async () => {
       const platform = this.sdk.platform();
       const auth = platform.auth();
-      if (await auth.accessTokenValid()) return;
-      if (await auth.refreshTokenValid()) {
+      for (let limited = 0; ; ) {
+        if (await auth.accessTokenValid()) return;
+        let loginWithJwt = !(await auth.refreshTokenValid());
+        await this.options.budget.acquire('Auth', signal);
+        meter.count('Auth');
         try {
-          await this.options.budget.acquire('Auth', signal);
-          meter.count('Auth');
-          await platform.refresh();
+          if (loginWithJwt) {
+            await platform.login({ jwt: this.options.credentials.jwt });
+            this.options.logger.info('logged in to RingCentral with the JWT');
+          } else {
+            await platform.refresh();
+          }
           return;
         } catch (error) {
-          this.options.logger.warn({ err: describe(error) }, 'refreshing the RingCentral session failed; logging in again with the JWT');
+          const failure = await tokenError(error, loginWithJwt ? 'logging in to RingCentral with the JWT' : 'refreshing the RingCentral session');
+          if (failure.status === 429 || (failure.status === 503 && failure.retryAfterSec !== undefined)) {
+            meter.rateLimited += failure.status === 429 ? 1 : 0;
+            this.options.budget.penalize('Auth', (failure.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) * 1000);
+            this.options.logger.warn({ status: failure.status, retryAfterSec: failure.retryAfterSec }, 'RingCentral token request limited; waiting Retry-After');
+            if (++limited > (this.options.maxRateLimitRetries ?? 10)) throw failure.error;
+            continue;
+          }
+          if (loginWithJwt || isTransient(failure.error)) throw failure.error;
+          // The refresh token itself was refused (invalid_grant, OAU-xxx): a new session from the JWT.
+          this.options.logger.warn({ errorCode: failure.error.errorCode }, 'RingCentral refused the refresh token; logging in again with the JWT');
+          await auth.setData({ refresh_token: '', refresh_token_expire_time: 0 });
+          loginWithJwt = true;
         }
-      }
-      await this.options.budget.acquire('Auth', signal);
-      meter.count('Auth');
-      try {
-        await platform.login({ jwt: this.options.credentials.jwt });
-        this.options.logger.info('logged in to RingCentral with the JWT');
-      } catch (error) {
-        throw await loginError(error);
       }
     })().finally(() => {
       this.authenticating = undefined;
@@ -250,22 +278,33 @@ function apiError(message: string, response: RawResponse, body: ErrorBody | unde
   }, cause === undefined ? undefined : { cause });
 }
 
-async function loginError(error: unknown): Promise<RingCentralApiError> {
+/** A failed token request as an error naming what was attempted, with its status and Retry-After. */
+async function tokenError(error: unknown, attempt: string): Promise<{ error: RingCentralApiError; status: number | undefined; retryAfterSec: number | undefined }> {
   const response = (error as { response?: RawResponse }).response;
   if (!response) {
-    return new RingCentralApiError(`logging in to RingCentral failed: ${(error as Error).message}`, {
+    const failure = new RingCentralApiError(`${attempt} failed: ${(error as Error).message}`, {
       status: undefined, errorCode: undefined, rateGroup: 'Auth', method: 'POST', path: '/restapi/oauth/token',
     }, { cause: error });
+    return { error: failure, status: undefined, retryAfterSec: undefined };
   }
   const body = await readErrorBody(response);
-  return apiError(`logging in to RingCentral with the JWT failed: ${body.message ?? `HTTP ${response.status}`}`, response, body, 'Auth', '/restapi/oauth/token');
+  const failure = apiError(`${attempt} failed: ${body.message ?? `HTTP ${response.status}`}`, response, body, 'Auth', '/restapi/oauth/token');
+  return { error: failure, status: response.status, retryAfterSec: retryAfterSeconds(response) };
 }
 
-/** 5xx, 408 and network errors are worth retrying; other 4xx are not. */
+/** Retry-After in seconds: RingCentral sends a number; HTTP also allows a date. Undefined when absent. */
+function retryAfterSeconds(response: RawResponse): number | undefined {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : undefined;
+}
+
+/** 5xx, 408 and network errors are worth retrying; other 4xx are not, nor 501 Not Implemented and 505. */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof RingCentralApiError)) return false;
   const status = error.status;
-  return status === undefined || status >= 500 || status === 408;
+  return status === undefined || (status >= 500 && status !== 501 && status !== 505) || status === 408;
 }
 
 /** The path of a URI without its query and origin: safe to log (no tokens ride in our URLs). */

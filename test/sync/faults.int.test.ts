@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncAll } from '../../src/main.ts';
 import { databaseKind } from '../helpers/database.ts';
@@ -40,6 +41,27 @@ describe(`faults converge to the same database (${databaseKind})`, () => {
     expect(harness.sim.stats().tokenGrants.jwt).toBe(grantsBefore + 2);
     await expectDatabaseEqualsTruth(harness);
   });
+
+  // Refreshing keeps the session; a fresh JWT login per hiccup would run into RingCentral's session cap.
+  for (const fault of ['429', '503'] as const) {
+    it(`a token refresh that gets ${fault}: waits and refreshes again, without a new JWT session`, async () => {
+      harness = await startHarness({ ...SIM, rateLimits: { Auth: { limit: 5, windowSec: 1, penaltySec: 1 } } }, ENV);
+      await syncOk(harness);
+      // The stored access token expires: the next pass must refresh it.
+      const sessions = await harness.testDb.database.query<{ credential_key: string; data: Record<string, string> }>(sql`select credential_key, data from auth_sessions`);
+      for (const { credential_key, data } of sessions) {
+        const expired = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, JSON.stringify({ ...JSON.parse(v), expire_time: 0 })]));
+        await harness.testDb.database.query(sql`update auth_sessions set data = ${JSON.stringify(expired)}::jsonb where credential_key = ${credential_key}`);
+      }
+      const before = harness.sim.stats().tokenGrants;
+      harness.sim.faults.set(fault === '429' ? { rateLimitStorm: { group: 'Auth', count: 1 } } : { serverErrors: { count: 1, group: 'Auth', status: 503 } });
+      await syncOk(harness);
+      const after = harness.sim.stats().tokenGrants;
+      expect(after.jwt).toBe(before.jwt);
+      expect(after.refresh_token).toBe(before.refresh_token + 1);
+      await expectDatabaseEqualsTruth(harness);
+    });
+  }
 
   it('5xx bursts: retries with backoff', async () => {
     harness = await startHarness(SIM, ENV);
