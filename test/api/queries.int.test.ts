@@ -302,45 +302,49 @@ describe(`bad arguments are clear 400s (${databaseKind})`, () => {
   }
 });
 
+/** An API over the test database that counts the SQL statements it runs; `reset()` starts the count over. */
+async function withCountingApi(use: (api: ApiClient, statements: { reset(): void; readonly n: number }) => Promise<void>) {
+  const database = harness.testDb.database;
+  let n = 0;
+  const counting: Database = { ...database, query: (statement) => ((n += 1), database.query(statement)) };
+  const counted = await startApi(counting);
+  try {
+    await use(counted, { reset: () => void (n = 0), get n() { return n; } });
+  } finally {
+    await counted.close();
+  }
+}
+
 describe(`no N+1 (${databaseKind})`, () => {
   it('answers many aliased call(id) and voicemail(id) lookups with one statement each', async () => {
-    const database = harness.testDb.database;
-    let statements = 0;
-    const counting: Database = { ...database, query: (statement) => ((statements += 1), database.query(statement)) };
-    const counted = await startApi(counting);
-    try {
+    await withCountingApi(async (counted, statements) => {
+      const database = harness.testDb.database;
       const [vm] = await database.query<{ id: string }>(sql`select id from voicemails order by id limit 1`);
       const count = async (n: number) => {
         const fields = everything.slice(0, n).map((c, i) => `c${i}: call(id: "${c.id}") { id } v${i}: voicemail(id: "${vm!.id}") { id }`);
-        statements = 0;
+        statements.reset();
         const res: any = await counted.gql(`{ ${fields.join(' ')} missing: call(id: "no-such-call") { id } }`);
         expect(res.errors).toBeUndefined();
         expect(res.data.missing).toBeNull();
         expect(res.data[`c${n - 1}`]).toEqual({ id: everything[n - 1]!.id });
         expect(res.data[`v${n - 1}`]).toEqual({ id: vm!.id });
-        return statements;
+        return statements.n;
       };
       expect(await count(100)).toBe(await count(2));
-    } finally {
-      await counted.close();
-    }
+    });
   });
 
   it('runs the same number of SQL statements for a page of 10 calls as for a page of 500', async () => {
-    const database = harness.testDb.database;
-    let statements = 0;
-    const counting: Database = { ...database, query: (statement) => ((statements += 1), database.query(statement)) };
-    const counted = await startApi(counting);
-    try {
+    await withCountingApi(async (counted, statements) => {
       const run = async (first: number, filter: Record<string, unknown>) => {
-        statements = 0;
+        statements.reset();
         const res: any = await counted.gql(`query($first: Int, $filter: CallFilter) { calls(first: $first, filter: $filter) { edges { node { ${CALL_FIELDS} } } } }`, { first, filter });
         expect(res.errors).toBeUndefined();
         const nodes: Call[] = res.data.calls.edges.map((e: { node: Call }) => e.node);
         expect(nodes).toHaveLength(first);
         // Both pages hold every part, so a part loaded per call would show as a difference.
         expect(nodes.some((c) => c.callback) && nodes.some((c) => c.voicemail) && nodes.some((c) => c.recording)).toBe(true);
-        return statements;
+        return statements.n;
       };
       // Ten calls that hold every part a page can: some call of them has a callback, a voicemail, a recording.
       const hasAll = (calls: Call[]) => calls.some((c) => c.callback) && calls.some((c) => c.voicemail) && calls.some((c) => c.recording);
@@ -354,8 +358,6 @@ describe(`no N+1 (${databaseKind})`, () => {
       // The API key's check, the page (legs, recordings, voicemail and extensions read with it as JSON), the
       // callbacks with their calls, and the voicemails' calls (a page's nodes hold only what it selected).
       expect(small).toBe(4);
-    } finally {
-      await counted.close();
-    }
+    });
   });
 });
