@@ -24,7 +24,8 @@ export async function upsertExtensions(db: Db, accountId: string, records: Exten
       type: r.type ?? null,
       status: r.status ?? null,
       present: true,
-      raw: JSON.parse(raw) as unknown,
+      // As text cast in SQL: a JSON.parse here would round int64 values beyond 2^53.
+      raw: sql`${raw}::jsonb`,
       contentHash: createHash('sha256').update(raw).digest('base64url'),
     };
   });
