@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { maskError, type MaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import { estimateCost, type CostOptions } from './query-cost.ts';
@@ -38,6 +38,25 @@ export function useQueryLimits(options: CostOptions & { maxDepth: number; logger
     },
   };
 }
+
+/** How many operations a document defines. */
+export const operationCount = (document: DocumentNode) => document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+
+/**
+ * Variables are checked by graphql-js before anything runs, so an error names the variable and the path
+ * inside it (`$f` at "f.direction") and keeps the scalar's own reason ("2026-11 has no day 31").
+ */
+export const useVariableErrors: Plugin = {
+  onExecute({ args, setResultAndStopExecution }) {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation?.variableDefinitions?.length) return;
+    const { errors } = getVariableValues(args.schema, operation.variableDefinitions, (args.variableValues ?? {}) as Record<string, unknown>);
+    if (!errors) return;
+    setResultAndStopExecution({
+      errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })),
+    });
+  },
+};
 
 /**
  * No text PostgreSQL stores may hold U+0000, so a string argument with one can match nothing and would

@@ -12,11 +12,14 @@ import { useApiKey } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
-import { errorBody, maskErrors, useQueryLimits, useNoNulInStrings, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage } from './graphql-plugins.ts';
+import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
 
 /** The served schema: the CRM contract, schema-first (src/schema/api.graphql). */
 export const typeDefs = readFileSync(new URL('../schema/api.graphql', import.meta.url), 'utf8');
+
+/** The executable schema the server serves: the type definitions with their resolvers (and scalars). */
+export const servedSchema = () => createSchema<Record<string, unknown> & ApiContext>({ typeDefs, resolvers });
 
 export interface ApiServer {
   url: string;
@@ -54,15 +57,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { database } = api;
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
-    schema: createSchema<Record<string, unknown> & ApiContext>({ typeDefs, resolvers }),
+    schema: servedSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
     multipart: false,
     maskedErrors: { maskError: maskErrors(logger, limits.statementTimeoutMs) },
+    // Bearer keys, not cookies: a browser tool may call the API from any origin, without credentials.
+    cors: { credentials: false },
     // graphql-jit compiles each distinct query once into a function: a page of 100 calls with their legs is
-    // ~10,000 fields, and the interpreter's per-field work was most of the API's CPU.
-    plugins: [useQueryLimits({ ...limits, logger }), useNoNulInStrings, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useQueryStringErrors, useGraphQlJit()],
+    // ~10,000 fields, and the interpreter's per-field work was most of the API's CPU. Its cache is keyed by
+    // the document alone, so a document with several operations runs on graphql-js (which honours
+    // operationName); graphql-jit's variable errors also name the wrong variable, so graphql-js coerces
+    // variables first (useVariableErrors).
+    plugins: [
+      useVariableErrors, useQueryLimits({ ...limits, logger }), useNoNulInStrings, useRequestErrorStatus, useUnsupportedMediaTypeMessage,
+      useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 }),
+    ],
     context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
   });
 
@@ -77,14 +88,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function graphql(req: IncomingMessage, res: ServerResponse, body: Buffer, apiKeyName: string) {
     const headers = new yoga.fetchAPI.Headers();
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection') headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      if (value === undefined || name === 'transfer-encoding' || name === 'connection') continue;
+      const text = Array.isArray(value) ? value.join(', ') : value;
+      // Media types are case-insensitive; yoga's parsers compare them as written.
+      headers.set(name, name === 'content-type' ? text.toLowerCase() : text);
     }
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(hasBody ? { body: new Uint8Array(body) } : {}) });
+    // The Host header plays no part in what is served: a fixed origin cannot be malformed.
+    const request = new yoga.fetchAPI.Request(`http://localhost${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(hasBody ? { body: new Uint8Array(body) } : {}) });
     const response = await yoga.handleRequest(request, { apiKeyName });
     response.headers.forEach((value, name) => res.setHeader(name, value));
     // Yoga's bodies are text (JSON, GraphiQL's page): handing the string to node saves encoding it twice.
-    res.writeHead(response.status).end(await response.text());
+    let text = await response.text();
+    if (response.status === 406 && text === '') {
+      res.setHeader('content-type', 'application/json');
+      text = errorBody(`cannot answer in any type the Accept header allows ("${req.headers.accept ?? ''}"): accept application/json or application/graphql-response+json`, 'NOT_ACCEPTABLE');
+    }
+    res.writeHead(response.status).end(text);
   }
 
   let inFlight = 0;
@@ -118,8 +138,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
         return res.end(errorBody(`request body larger than ${limits.maxBodyBytes} bytes`, 'PAYLOAD_TOO_LARGE'));
       }
-      const graphiqlPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !(req.url ?? '').includes('query=');
-      if (graphiqlPage) return await graphql(req, res, body, '');
+      // Yoga answers a browser's GET with the GraphiQL page and never runs its ?query= (GraphiQL keeps the
+      // editor's query in the URL); a CORS preflight carries no Authorization header and runs nothing.
+      const graphiqlPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+      if (graphiqlPage || req.method === 'OPTIONS') return await graphql(req, res, body, '');
       const auth = await authenticate(req);
       if (typeof auth !== 'string') {
         res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' });

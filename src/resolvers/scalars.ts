@@ -11,6 +11,8 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export const DateTime = new GraphQLScalarType<Instant, string>({
   name: 'DateTime',
+  // The contract's own description: the resolver's scalar replaces the schema's.
+  description: 'An instant, ISO-8601 with offset, always emitted in UTC (e.g. 2026-10-26T16:44:41.829Z).',
   serialize(value) {
     // Read models build instants in SQL already in this form (store/call-json.ts): pass them through.
     if (typeof value === 'string' && CANONICAL.test(value)) return value;

@@ -132,12 +132,64 @@ describe(`malformed requests get a clear 4xx (${databaseKind})`, () => {
     { why: 'an empty phone number', body: { query: '{ calls(filter: { phoneNumber: "" }) { edges { cursor } } }' }, status: 400, message: /phoneNumber "" is not a phone number/ },
     { why: 'a NUL character in a string', body: { query: 'query($s: String) { calls(filter: { sessionId: $s }) { edges { cursor } } }', variables: { s: 'a\u0000b' } }, status: 400, message: /contains a NUL character/ },
     { why: 'a NUL character in an ID literal', body: { query: '{ call(id: "a\\u0000b") { id } }' }, status: 400, message: /contains a NUL character/ },
+    { why: 'a wrong enum value inside an input variable, named by its path', body: { query: 'query($f: CallFilter) { calls(filter: $f) { edges { cursor } } }', variables: { f: { direction: 'SIDEWAYS' } } }, status: 400, message: /^Variable "\$f" got invalid value "SIDEWAYS" at "f\.direction"; Value "SIDEWAYS" does not exist in "Direction" enum/ },
+    { why: 'an impossible date in a variable, with its reason', body: { query: 'query($d: DateTime!) { calls(filter: { startedAfter: $d }) { edges { cursor } } }', variables: { d: '2026-11-31T00:00:00Z' } }, status: 400, message: /^Variable "\$d" got invalid value "2026-11-31T00:00:00Z"; .*2026-11 has no day 31/ },
     { why: 'a feed cursor no transaction has reached', body: { query: `{ callChanges(after: "${Buffer.from(`feed:${2n ** 62n}:0`).toString('base64url')}") { pageInfo { endCursor } } }` }, status: 400, message: /is ahead of this server's change feed/ },
   ];
   it.each(cases)('$why: $status', async ({ body, contentType, status, message }) => {
     const answer = await post(body, contentType ? { contentType } : {});
     expect(answer.status).toBe(status);
     expect(answer.body.errors?.[0]?.message).toMatch(message);
+  });
+
+  it('runs the operation operationName names, also when another operation of the document ran before', async () => {
+    const query = 'query Calls($n: Int) { calls(first: $n) { edges { cursor } } } query Extensions { extensions { id } }';
+    for (let i = 0; i < 2; i++) {
+      expect((await post({ query, operationName: 'Extensions' })).body).toEqual({ data: { extensions: [] } });
+      expect((await post({ query, operationName: 'Calls', variables: { n: 2 } })).body).toEqual({ data: { calls: { edges: [] } } });
+    }
+    // The cost limit holds for the operation that runs.
+    const heavy = `query Cheap { extensions { id } } query Heavy($n: Int) { a: ${fullPage('$n')} b: ${fullPage('$n')} }`;
+    expect((await post({ query: heavy, operationName: 'Cheap' })).status).toBe(200);
+    expect(codes(await post({ query: heavy, operationName: 'Heavy', variables: { n: 500 } }))).toEqual(['QUERY_TOO_COSTLY']);
+  });
+
+  it('reads a Content-Type written in capitals', async () => {
+    expect((await post({ query: '{ extensions { id } }' }, { contentType: 'APPLICATION/JSON; charset=UTF-8' })).status).toBe(200);
+  });
+
+  it('answers an Accept header it cannot satisfy with 406 and a GraphQL error saying what to accept', async () => {
+    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/xml', authorization: `Bearer ${key}` }, body: JSON.stringify({ query: '{ extensions { id } }' }) });
+    expect(res.status).toBe(406);
+    expect(((await res.json()) as Answer['body']).errors?.[0]).toMatchObject({ message: expect.stringMatching(/accept application\/json/), extensions: { code: 'NOT_ACCEPTABLE' } });
+  });
+
+  it('ignores a malformed Host header instead of failing the request', async () => {
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${server.url}/graphql`, { method: 'POST', headers: { host: 'a b', 'content-type': 'application/json', authorization: `Bearer ${key}` } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString())).on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: '{ extensions { id } }' }));
+    });
+    expect(answer).toEqual({ status: 200, text: JSON.stringify({ data: { extensions: [] } }) });
+  });
+
+  it('serves GraphiQL to a browser without a key, also with the query GraphiQL keeps in the URL, and runs nothing', async () => {
+    const res = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ extensions { id } }')}`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await res.text()).toMatch(/graphiql/i);
+  });
+
+  it('answers a CORS preflight without a key (browsers send none), and a keyless POST still gets 401', async () => {
+    const preflight = await fetch(`${server.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://bi.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://bi.example.com');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const keyless = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { origin: 'https://bi.example.com', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ extensions { id } }' }) });
+    expect(keyless.status).toBe(401);
   });
 
   it('answers a GET whose variables are not JSON with 400, naming the parameter', async () => {
