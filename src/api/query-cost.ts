@@ -18,6 +18,14 @@ export const LIST_ESTIMATES: Readonly<Record<string, number>> = {
 };
 const OTHER_LISTS = 10;
 
+/**
+ * A root field answered by a statement of its own (every one but call and voicemail, whose lookups are
+ * batched into one) costs this many rows besides its own: a thousand aliases of `calls(first: 1)` return
+ * few rows but run a thousand statements.
+ */
+export const STATEMENT_COST = 20;
+const BATCHED_ROOT_FIELDS = new Set(['call', 'voicemail']);
+
 export interface CostOptions {
   /** The largest `first` a connection accepts: a larger one is estimated at this (the resolver refuses it). */
   maxPageSize: number;
@@ -97,7 +105,8 @@ function countRows(walk: Walk, selectionSets: SelectionSetNode[], type: Composit
     const below = fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
     // __Type.ofType unwraps a list or non-null wrapper of the same type: no new row (as for depth).
     const own = type.name === '__Type' && field.name === 'ofType' ? 0 : 1;
-    rows += items * (own + rowsBelow(walk, below, named, childPage));
+    const statement = type === walk.schema.getQueryType() && !field.name.startsWith('__') && !BATCHED_ROOT_FIELDS.has(field.name) ? STATEMENT_COST : 0;
+    rows += statement + items * (own + rowsBelow(walk, below, named, childPage));
   }
   return rows;
 }

@@ -1,6 +1,6 @@
 import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { estimateCost } from '../../src/api/query-cost.ts';
+import { estimateCost, STATEMENT_COST as S } from '../../src/api/query-cost.ts';
 import { typeDefs } from '../../src/api/server.ts';
 import { maxDepthRule, queriesOnlyRule } from '../../src/api/validation-rules.ts';
 import { FULL_CALL } from './full-call.ts';
@@ -12,20 +12,22 @@ const depthErrors = (query: string, maxDepth = 10) => validate(schema, parse(que
 
 describe('estimated cost: rows a query could return', () => {
   const rows: Array<{ query: string; variables?: Record<string, unknown>; cost: number; why: string }> = [
-    { query: '{ syncStatus { streams { name } } }', cost: 1 + 10, why: 'an object and a short list' },
-    { query: '{ extensions { id name } }', cost: 100, why: 'extensions are estimated at 100' },
-    { query: '{ calls { edges { node { id } } } }', cost: 1 + 50 * 2, why: "calls' schema default is 50" },
-    { query: '{ callChanges { pageInfo { endCursor } } }', cost: 2, why: 'pageInfo alone reads no page' },
-    { query: '{ callChanges { edges { node { id } } } }', cost: 1 + 100 * 2, why: "callChanges' default is 100" },
-    { query: '{ calls(first: 10) { edges { node { legs { position } } } } }', cost: 1 + 10 * (2 + 10), why: 'legs are estimated at 10 per call' },
-    { query: '{ calls(first: 99999) { edges { cursor } } }', cost: 1 + 500, why: 'first is capped at the page cap' },
-    { query: 'query($n: Int) { calls(first: $n) { edges { cursor } } }', variables: { n: 7 }, cost: 8, why: 'first from a variable' },
-    { query: 'query($n: Int = 3) { calls(first: $n) { edges { cursor } } }', cost: 4, why: "the variable's default" },
-    { query: '{ a: calls(first: 5) { edges { cursor } } b: calls(first: 5) { edges { cursor } } }', cost: 12, why: 'aliases run, and count, separately' },
-    { query: '{ calls(first: 5) { edges { cursor } } calls(first: 5) { edges { node { id } } } }', cost: 1 + 5 * 2, why: 'one response key runs once' },
-    { query: '{ ...F ...F } fragment F on Query { extensions { id } }', cost: 100, why: 'a fragment spread twice runs once' },
+    { query: '{ syncStatus { streams { name } } }', cost: S + 1 + 10, why: 'an object and a short list' },
+    { query: '{ extensions { id name } }', cost: S + 100, why: 'extensions are estimated at 100' },
+    { query: '{ calls { edges { node { id } } } }', cost: S + 1 + 50 * 2, why: "calls' schema default is 50" },
+    { query: '{ callChanges { pageInfo { endCursor } } }', cost: S + 2, why: 'pageInfo alone reads no page' },
+    { query: '{ callChanges { edges { node { id } } } }', cost: S + 1 + 100 * 2, why: "callChanges' default is 100" },
+    { query: '{ calls(first: 10) { edges { node { legs { position } } } } }', cost: S + 1 + 10 * (2 + 10), why: 'legs are estimated at 10 per call' },
+    { query: '{ calls(first: 99999) { edges { cursor } } }', cost: S + 1 + 500, why: 'first is capped at the page cap' },
+    { query: 'query($n: Int) { calls(first: $n) { edges { cursor } } }', variables: { n: 7 }, cost: S + 8, why: 'first from a variable' },
+    { query: 'query($n: Int = 3) { calls(first: $n) { edges { cursor } } }', cost: S + 4, why: "the variable's default" },
+    { query: '{ a: calls(first: 5) { edges { cursor } } b: calls(first: 5) { edges { cursor } } }', cost: 2 * S + 12, why: 'aliases run, and count, separately' },
+    { query: '{ calls(first: 5) { edges { cursor } } calls(first: 5) { edges { node { id } } } }', cost: S + 1 + 5 * 2, why: 'one response key runs once' },
+    { query: '{ ...F ...F } fragment F on Query { extensions { id } }', cost: S + 100, why: 'a fragment spread twice runs once' },
     { query: 'query($no: Boolean!) { extensions @include(if: $no) { id } }', variables: { no: false }, cost: 0, why: '@include(if: false) runs nothing' },
-    { query: `{ calls(first: 500) { edges { cursor node ${FULL_CALL} } pageInfo { hasNextPage endCursor } } }`, cost: 32_502, why: 'a full page of full calls' },
+    { query: '{ a: call(id: "1") { id } b: call(id: "2") { id } c: voicemail(id: "3") { id } }', cost: 3, why: 'call and voicemail lookups share one statement' },
+    { query: `{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: calls(first: 1) { edges { cursor } }`).join(' ')} }`, cost: 3000 * (S + 2), why: 'each aliased connection runs a statement of its own' },
+    { query: `{ calls(first: 500) { edges { cursor node ${FULL_CALL} } pageInfo { hasNextPage endCursor } } }`, cost: S + 32_502, why: 'a full page of full calls' },
   ];
   it.each(rows)('$why: $cost', ({ query, variables, cost: expected }) => {
     expect(cost(query, variables)).toBe(expected);
@@ -46,7 +48,7 @@ describe('estimated cost: rows a query could return', () => {
     let below = 0;
     for (let level = 1; level <= 9; level++) below = 20 * (2 + below);
     const started = Date.now();
-    expect(cost(bomb)).toBe(3 + below);
+    expect(cost(bomb)).toBe(S + 3 + below);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
