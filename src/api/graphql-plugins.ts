@@ -102,9 +102,11 @@ function asRequestError(error: GraphQLError): GraphQLError {
   const http = error.extensions?.['http'] as { status?: number; spec?: boolean } | undefined;
   if (error.extensions?.['unexpected'] || (http?.status && !http.spec)) return error;
   const { nodes, source, positions, path, originalError } = error;
-  return new GraphQLError(error.message, {
+  // graphql-js's own budget for comparing fields that share a response key ran out; its message names nothing.
+  const aborted = error.message === 'Validation aborted.';
+  return new GraphQLError(aborted ? 'The query repeats the same fields too many times to be checked: select each field once, and use fewer aliases.' : error.message, {
     nodes, source, positions, path, originalError,
-    extensions: { ...error.extensions, http: { ...http, status: http?.status ?? 400, spec: false } },
+    extensions: { ...error.extensions, ...(aborted ? { code: 'QUERY_TOO_COMPLEX' } : {}), http: { ...http, status: http?.status ?? 400, spec: false } },
   });
 }
 

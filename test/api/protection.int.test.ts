@@ -134,6 +134,7 @@ describe(`malformed requests get a clear 4xx (${databaseKind})`, () => {
     { why: 'a NUL character in an ID literal', body: { query: '{ call(id: "a\\u0000b") { id } }' }, status: 400, message: /contains a NUL character/ },
     { why: 'a wrong enum value inside an input variable, named by its path', body: { query: 'query($f: CallFilter) { calls(filter: $f) { edges { cursor } } }', variables: { f: { direction: 'SIDEWAYS' } } }, status: 400, message: /^Variable "\$f" got invalid value "SIDEWAYS" at "f\.direction"; Value "SIDEWAYS" does not exist in "Direction" enum/ },
     { why: 'an impossible date in a variable, with its reason', body: { query: 'query($d: DateTime!) { calls(filter: { startedAfter: $d }) { edges { cursor } } }', variables: { d: '2026-11-31T00:00:00Z' } }, status: 400, message: /^Variable "\$d" got invalid value "2026-11-31T00:00:00Z"; .*2026-11 has no day 31/ },
+    { why: 'a field repeated past what graphql-js will compare', body: { query: `{ ${'__typename '.repeat(2000)} }` }, status: 400, message: /repeats the same fields too many times to be checked/ },
     { why: 'a feed cursor no transaction has reached', body: { query: `{ callChanges(after: "${Buffer.from(`feed:${2n ** 62n}:0`).toString('base64url')}") { pageInfo { endCursor } } }` }, status: 400, message: /is ahead of this server's change feed/ },
   ];
   it.each(cases)('$why: $status', async ({ body, contentType, status, message }) => {
