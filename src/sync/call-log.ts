@@ -65,7 +65,8 @@ async function tryFollowToken(ctx: RunContext, syncToken: string): Promise<boole
   } catch (error) {
     if (!(error instanceof RingCentralApiError)) throw error;
     const status = error.status ?? 500;
-    const drop = status === 501 || (status >= 400 && status < 500 && status !== 429);
+    // 408 and 429 are waits that outlasted the retries, not verdicts on the token.
+    const drop = status === 501 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
     ctx.logger.warn(
       { errorCode: error.errorCode, status },
       drop ? 'extract-sync token rejected; the window scan runs, then a new token from where the old one stopped' : 'extract-sync failed; the window scan runs this pass',
