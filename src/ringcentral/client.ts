@@ -176,7 +176,7 @@ export class RingCentralClient {
       const auth = platform.auth();
       for (let limited = 0; ; ) {
         if (await auth.accessTokenValid()) return;
-        let loginWithJwt = !(await auth.refreshTokenValid());
+        const loginWithJwt = !(await auth.refreshTokenValid());
         await this.options.budget.acquire('Auth', signal);
         meter.count('Auth');
         try {
@@ -197,10 +197,10 @@ export class RingCentralClient {
             continue;
           }
           if (loginWithJwt || isTransient(failure.error)) throw failure.error;
-          // The refresh token itself was refused (invalid_grant, OAU-xxx): a new session from the JWT.
+          // The refresh token itself was refused (invalid_grant, OAU-xxx): forget it, and the next round
+          // opens a new session from the JWT.
           this.options.logger.warn({ errorCode: failure.error.errorCode }, 'RingCentral refused the refresh token; logging in again with the JWT');
           await auth.setData({ refresh_token: '', refresh_token_expire_time: 0 });
-          loginWithJwt = true;
         }
       }
     })().finally(() => {
