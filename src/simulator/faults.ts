@@ -35,6 +35,7 @@ const settingsSchema = z
     invalidateSyncTokens: z.boolean().optional(),
     invalidateMessageSyncTokens: z.boolean().optional(),
     forbiddenMailboxes: z.array(z.string()).optional(),
+    extractSyncMaxLookbackMs: z.number().int().min(0).nullable().optional(),
     extractSyncUnavailable: z.object({ status: z.union([z.literal(403), z.literal(501), z.literal(503)]) }).strict().nullable().optional(),
   })
   .strict();
@@ -59,6 +60,7 @@ export class FaultState implements Faults {
   rateLimitStorm: RateLimitStormFault | null = null;
   extractSyncUnavailable: ExtractSyncUnavailableFault | null = null;
   forbiddenMailboxes: ReadonlySet<string> = new Set();
+  extractSyncMaxLookbackMs: number | null = null;
   injectedServerErrors = 0;
   // Probabilistic faults use their own seeded stream so a faulty run is reproducible.
   private readonly rng: Rng;
@@ -88,6 +90,7 @@ export class FaultState implements Faults {
     if (settings.invalidateSyncTokens) this.invalidateSyncTokens();
     if (settings.extractSyncUnavailable !== undefined) this.extractSyncUnavailable = settings.extractSyncUnavailable;
     if (settings.forbiddenMailboxes !== undefined) this.forbiddenMailboxes = new Set(settings.forbiddenMailboxes);
+    if (settings.extractSyncMaxLookbackMs !== undefined) this.extractSyncMaxLookbackMs = settings.extractSyncMaxLookbackMs;
     if (settings.invalidateMessageSyncTokens) this.invalidateMessageSyncTokens();
   }
 
@@ -97,6 +100,7 @@ export class FaultState implements Faults {
     this.rateLimitStorm = null;
     this.extractSyncUnavailable = null;
     this.forbiddenMailboxes = new Set();
+    this.extractSyncMaxLookbackMs = null;
   }
 
   /** Whether this request of `g` must get a forced 429 (consumes one). */

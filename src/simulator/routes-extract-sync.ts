@@ -29,8 +29,13 @@ export function extractSync(ctx: SimContext, req: ApiRequest): ApiResponse {
   const syncType = enumParam(q, 'syncType', ['FSync', 'ISync'] as const) ?? 'FSync';
   let cursor: SyncCursor;
   if (syncType === 'FSync') {
+    const maxLookback = ctx.faults.extractSyncMaxLookbackMs;
+    const dateFrom = dateParam(q, 'dateFrom');
+    if (maxLookback !== null && dateFrom !== undefined && dateFrom < req.now - maxLookback) {
+      throw new ParamError('dateFrom', String(q.get('dateFrom') ?? ''));
+    }
     cursor = {
-      position: dateParam(q, 'dateFrom') ?? req.now - HOUR,
+      position: dateFrom ?? req.now - HOUR,
       view: enumParam(q, 'view', ['Simple', 'Detailed'] as const) ?? 'Simple',
       recordCount: intParam(q, 'recordCount', { min: 1, clampTo: 1000 }) ?? 250,
     };

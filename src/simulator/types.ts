@@ -157,6 +157,8 @@ export interface FaultSettings {
   extractSyncUnavailable?: ExtractSyncUnavailableFault | null;
   /** Extension ids whose message store answers 403 CMN-401, as for a user who may not read them. */
   forbiddenMailboxes?: string[];
+  /** An extract-sync FSync whose dateFrom lies further back than this (ms) is refused (400 CMN-101). */
+  extractSyncMaxLookbackMs?: number | null;
 }
 
 /** call-log-extract-sync answers every request with this error: an app without access (403), a server
@@ -171,6 +173,7 @@ export interface Faults {
   rateLimitStorm: RateLimitStormFault | null;
   extractSyncUnavailable: ExtractSyncUnavailableFault | null;
   forbiddenMailboxes: ReadonlySet<string>;
+  extractSyncMaxLookbackMs: number | null;
   /** All issued access and refresh tokens become invalid. */
   revokeTokens(): void;
   /** All extract-sync tokens issued so far become invalid (400 CLG-104). */

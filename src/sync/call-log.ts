@@ -149,12 +149,25 @@ async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StateP
 async function keepFastPath(ctx: RunContext, scanEnd: Date): Promise<void> {
   const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
   if (state?.syncToken) return;
-  const from = state?.syncTokenAt && state.syncTokenAt < scanEnd ? state.syncTokenAt : scanEnd;
+  const resumeAt = state?.syncTokenAt && state.syncTokenAt < scanEnd ? state.syncTokenAt : undefined;
+  let failure = await tryStartToken(ctx, resumeAt ?? scanEnd);
+  // How far back RingCentral lets a dateFrom reach is not documented: rather than stay without a token for
+  // good, accept the gap (edits to calls older than the lookback, made while callsync was away).
+  if (failure?.status === 400 && resumeAt) {
+    ctx.logger.warn({ errorCode: failure.errorCode, from: resumeAt.toISOString() }, 'extract-sync refused to start where the last token stopped; starting from the scan instead');
+    failure = await tryStartToken(ctx, scanEnd);
+  }
+  if (failure) ctx.logger.warn({ errorCode: failure.errorCode, status: failure.status }, 'call-log-extract-sync is not available; staying on the window scan');
+}
+
+/** FSync from a few minutes before `from`, then ISync to now; RingCentral's error when it would not. */
+async function tryStartToken(ctx: RunContext, from: Date): Promise<RingCentralApiError | undefined> {
   try {
     await followFastPath(ctx, { dateFrom: new Date(from.getTime() - FAST_PATH_OVERLAP_MS), recordCount: EXTRACT_RECORD_COUNT });
+    return undefined;
   } catch (error) {
     if (!(error instanceof RingCentralApiError)) throw error;
-    ctx.logger.warn({ errorCode: error.errorCode, status: error.status }, 'call-log-extract-sync is not available; staying on the window scan');
+    return error;
   }
 }
 

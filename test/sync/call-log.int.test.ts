@@ -114,6 +114,18 @@ describe(`call-log sync through the SDK against the simulator (${databaseKind})`
     });
   }
 
+  it('takes a token from the scan when RingCentral refuses to start one where the rejected token stopped', async () => {
+    harness = await startHarness({ seed: 19, history: history(200, 2) }, { SYNC_FAST_PATH: 'extract-sync', SYNC_LOOKBACK_HOURS: '1' });
+    const app = await harness.app();
+    callLogRun(await syncAll(app, { streams: ['call-log'] }));
+    harness.sim.faults.invalidateSyncTokens();
+    // How far back a dateFrom may reach is not documented; this RingCentral allows one minute.
+    harness.sim.faults.set({ extractSyncMaxLookbackMs: 60_000 });
+    const later = () => new Date(Date.now() + 2 * 3_600_000);
+    callLogRun(await syncAll(app, { streams: ['call-log'], now: later }));
+    expect((await readSyncState(app.database.db, app.accountId, 'call-log'))?.syncToken).toBeTruthy();
+  });
+
   // Lost permission, an endpoint a server does not offer, an outage: the scan carries the pass meanwhile.
   for (const status of [403, 501, 503] as const) {
     it(`stays current through the window scan while extract-sync answers ${status}, and keeps the token only through an outage`, async () => {
