@@ -28,6 +28,15 @@ export class RingCentralApiError extends Error {
   }
 }
 
+/**
+ * A 4xx that is RingCentral's verdict on the request (bad token, no permission, gone), not a wait that
+ * outlasted the retries (408 timeout, 429 rate limit): asking again will not help.
+ */
+export function isRefusal(error: unknown): error is RingCentralApiError {
+  if (!(error instanceof RingCentralApiError) || error.status === undefined) return false;
+  return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+}
+
 /** RingCentral answered with something we cannot store safely (missing id, bad date...). */
 export class MalformedPayloadError extends Error {
   override name = 'MalformedPayloadError';

@@ -121,9 +121,10 @@ export class RingCentralClient {
         }
       }
       const body = await readErrorBody(response);
+      const retryAfterSec = retryAfterSeconds(response);
       if (response.status === 429) {
         meter.rateLimited++;
-        const waitSec = retryAfterSeconds(response) ?? DEFAULT_RETRY_AFTER_SEC;
+        const waitSec = retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC;
         this.options.budget.penalize(group, waitSec * 1000);
         this.options.logger.warn({ group, retryAfterSec: waitSec, errorCode: body.errorCode }, 'RingCentral rate limit hit (429); waiting Retry-After');
         if (++rateLimited > (this.options.maxRateLimitRetries ?? 10)) {
@@ -133,7 +134,6 @@ export class RingCentralClient {
       }
       // A 503 that says when to come back ("limited", CMN-211) is waited out like a 429; without a
       // Retry-After it is a server failure, retried with backoff.
-      const retryAfterSec = retryAfterSeconds(response);
       if (response.status === 503 && retryAfterSec !== undefined && ++unavailable <= (this.options.maxRateLimitRetries ?? 10)) {
         this.options.budget.penalize(group, retryAfterSec * 1000);
         this.options.logger.warn({ group, retryAfterSec, errorCode: body.errorCode }, 'RingCentral unavailable (503); waiting Retry-After');

@@ -1,4 +1,4 @@
-import { RingCentralApiError } from '../errors.ts';
+import { isRefusal, RingCentralApiError } from '../errors.ts';
 import type { CallLogEntry } from '../ringcentral/payloads.ts';
 import { prepareCallPage, writeCallPage } from '../store/calls.ts';
 import { readSyncState, writeSyncState, type StatePatch } from '../store/sync-state.ts';
@@ -64,11 +64,9 @@ async function tryFollowToken(ctx: RunContext, syncToken: string): Promise<boole
     return true;
   } catch (error) {
     if (!(error instanceof RingCentralApiError)) throw error;
-    const status = error.status ?? 500;
-    // 408 and 429 are waits that outlasted the retries, not verdicts on the token.
-    const drop = status === 501 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
+    const drop = error.status === 501 || isRefusal(error);
     ctx.logger.warn(
-      { errorCode: error.errorCode, status },
+      { errorCode: error.errorCode, status: error.status },
       drop ? 'extract-sync token rejected; the window scan runs, then a new token from where the old one stopped' : 'extract-sync failed; the window scan runs this pass',
     );
     if (drop) await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncToken: null });

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { RingCentralApiError, describeError } from '../errors.ts';
+import { describeError, isRefusal, RingCentralApiError } from '../errors.ts';
 import type { MessageEntry } from '../ringcentral/payloads.ts';
 import { extensions } from '../schema/index.ts';
 import { readSyncState, writeSyncState, type StatePatch } from '../store/sync-state.ts';
@@ -33,7 +33,7 @@ export async function syncVoicemails(ctx: RunContext): Promise<void> {
     try {
       await syncMailbox(ctx, mailbox.id);
     } catch (error) {
-      if (!refusedMailbox(error)) throw error;
+      if (!isRefusal(error)) throw error;
       await recordRefusal(ctx, mailbox.id, error);
     }
   }
@@ -41,14 +41,10 @@ export async function syncVoicemails(ctx: RunContext): Promise<void> {
 }
 
 /**
- * A mailbox RingCentral will not serve us (403: not ours to read; 404: gone; 400: a request it refuses
- * even after a fresh FSync) must not stop the others. Server failures and rate limits are not refusals:
- * they stop the pass, as they would stop the next mailbox too.
+ * A mailbox RingCentral refuses us (403: not ours to read; 404: gone; 400: a request it refuses even after
+ * a fresh FSync) is recorded on its own stream and must not stop the others. Server failures and rate
+ * limits are no refusal: they stop the pass, as they would stop the next mailbox too.
  */
-function refusedMailbox(error: unknown): error is RingCentralApiError {
-  return error instanceof RingCentralApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 408;
-}
-
 async function recordRefusal(ctx: RunContext, extensionId: string, error: RingCentralApiError): Promise<void> {
   ctx.logger.warn({ mailbox: extensionId, status: error.status, errorCode: error.errorCode }, 'skipping a mailbox RingCentral will not let us read');
   await writeSyncState(ctx.database.db, ctx.accountId, mailboxStream(extensionId), { lastError: describeError(error), lastErrorCode: error.errorCode ?? null });
@@ -110,7 +106,7 @@ async function fetchReferenced(ctx: RunContext): Promise<void> {
     } catch (error) {
       // A reference into a mailbox we may not read is left for a day (missingReferencedVoicemails), so
       // it cannot keep the references after it from ever being fetched.
-      if (!refusedMailbox(error)) throw error;
+      if (!isRefusal(error)) throw error;
       refused.add(ref.mailboxExtensionId);
       await recordRefusal(ctx, ref.mailboxExtensionId, error);
       continue;
