@@ -71,13 +71,20 @@ export const useNoNulInStrings: Plugin = {
   },
 };
 
+/** Whether a document's string literals hold a NUL, per parsed document (yoga reuses it for the same text). */
+const literalsWithNul = new WeakMap<DocumentNode, boolean>();
+
 function hasNul(document: DocumentNode, variables: unknown): boolean {
-  let found = false;
-  visit(document, {
-    [Kind.STRING]: (node) => {
-      if (node.value.includes('\u0000')) found = true;
-    },
-  });
+  let found = literalsWithNul.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      [Kind.STRING]: (node) => {
+        if (node.value.includes('\u0000')) found = true;
+      },
+    });
+    literalsWithNul.set(document, found);
+  }
   const inValue = (value: unknown, depth: number): boolean =>
     typeof value === 'string' ? value.includes('\u0000')
       : depth < 20 && value !== null && typeof value === 'object' && Object.values(value).some((v) => inValue(v, depth + 1));
