@@ -26,7 +26,7 @@ export interface FeedEntry {
  */
 export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean; aheadOfFeed: boolean }> {
   // One row at least (the horizon), so that an empty feed still tells whether the cursor is ahead of it.
-  const rows = await database.query<{ xmax: string; ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
+  const rows = await database.query<{ ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
     with horizon as materialized (
       select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax)
     select ${after.xid}::xid8 >= h.xmax as ahead, f.xid::text as xid, f.seq, f.account_id, f.call_id

@@ -37,7 +37,7 @@ export interface VoicemailRow {
  * time: it is placed at the end of the call it is linked to, as linking placed it (store/facts.ts), and
  * failing that when callsync first heard of it. Display, filters, order and cursors all use this.
  */
-const CREATED = sql`coalesce(v.creation_time, (select c.end_time from calls c where c.account_id = l.account_id and c.id = l.call_id), v.first_seen_at)`;
+const CREATED = sql`coalesce(v.creation_time, (select lc.end_time from calls lc where lc.account_id = l.account_id and lc.id = l.call_id), v.first_seen_at)`;
 
 /** A voicemail with its link (alias l) and mailbox extension (alias e), as every voicemail read returns it. */
 export const VOICEMAIL_COLUMNS = sql`
