@@ -7,9 +7,9 @@ import { voicemailOutcome } from './derive-disposition.ts';
 import type { RefOutcome } from './link-by-reference.ts';
 import { LINK_RULE_VERSION, byString, seconds } from './link-types.ts';
 import type { LinkDecision, LinkResult, Unlinked } from './link-types.ts';
-import { VOICEMAIL_RESULTS, readDirection, readResult } from './outcome.ts';
+import { VOICEMAIL_RESULTS, enumKey, readDirection, readResult } from './outcome.ts';
 import { isMasked } from './phone-numbers.ts';
-import type { CallFacts, VoicemailFacts } from './types.ts';
+import type { CallFacts, LegFacts, VoicemailFacts } from './types.ts';
 
 /** Two candidate links whose time gaps differ by no more than this are equally plausible. */
 const TIE_MS = 1_000;
@@ -48,13 +48,40 @@ interface MatchPair {
 }
 
 /**
- * The caller's numbers on the record and legs. A masked number that an unmasked one of the same call
- * fits is dropped: the call log reveals it elsewhere (the seed thread masks legs but not the record).
+ * Legs that carry the call on from our side — FindMe/FollowMe to the user's mobile, forwarding, transfer,
+ * RingMe/RingOut/call-me legs, supervisors listening in (legType and action, api-notes §3.4; "Call
+ * Forwarding"/"Forwarding" as some logs spell it). Their `from` is the user's own number or a colleague,
+ * whatever their direction says, so it never names the caller.
+ */
+const ONWARD_LEG_KEYS = new Set(['findme', 'followme', 'transfer', 'transfercall', 'ringme', 'callback', 'callmecallout',
+  'calloutcallme', 'monitoring', 'silentmonitoring', 'bargeincall']);
+const isOnwardLeg = (leg: LegFacts): boolean => [leg.legType, leg.action].some((raw) => {
+  const key = raw ? enumKey(raw) : '';
+  return ONWARD_LEG_KEYS.has(key) || key.includes('forward') || key.startsWith('ringout');
+});
+
+/**
+ * True when the leg's `from` is the caller of inbound `call`: an inbound leg that is not an onward leg, not
+ * from another of our extensions (a colleague who transferred or consulted; the caller's own extension
+ * when the call is internal is fine), and not from the number the caller dialled (our own DID).
+ */
+function showsCaller(call: CallFacts, leg: LegFacts): boolean {
+  if (readDirection(leg.direction) !== 'Inbound' || isOnwardLeg(leg)) return false;
+  if (leg.fromExtensionId !== null && leg.fromExtensionId !== call.fromExtensionId) return false;
+  return !(leg.fromE164 !== null && !isMasked(leg.fromE164) && leg.fromE164 === call.toE164);
+}
+
+/**
+ * The caller's numbers on an inbound call: the record's `from`, and the `from` of the legs that show the
+ * caller (showsCaller) — never a FindMe or forwarding leg's, which is the user's own number. A masked
+ * number that an unmasked one of the same call fits is dropped: the call log reveals it elsewhere (the seed
+ * thread masks legs but not the record).
  */
 function callerNumbers(call: CallFacts): Candidate['numbers'] {
+  if (readDirection(call.direction) !== 'Inbound') return [];
   const all: Candidate['numbers'] = [];
   if (call.fromE164) all.push({ e164: call.fromE164, on: 'record' });
-  for (const leg of call.legs) if (leg.fromE164) all.push({ e164: leg.fromE164, on: 'leg' });
+  for (const leg of call.legs) if (leg.fromE164 && showsCaller(call, leg)) all.push({ e164: leg.fromE164, on: 'leg' });
   const plain = all.filter((n) => !isMasked(n.e164));
   return all.filter((n) => !isMasked(n.e164) || !plain.some((p) => compareNumbers(n.e164, p.e164) === 'masked'));
 }

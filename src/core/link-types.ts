@@ -4,8 +4,11 @@
  */
 import type { LinkMethod } from './types.ts';
 
-/** Bump when the linking rules change, so stored links can be recomputed. */
-export const LINK_RULE_VERSION = 'link/1';
+/**
+ * Bump when the linking rules change, so stored links can be recomputed. link/2: the caller's number is
+ * read from the record and the inbound legs that show the caller, no longer from FindMe/forwarding legs.
+ */
+export const LINK_RULE_VERSION = 'link/2';
 
 export interface LinkOptions {
   /** A voicemail may be created up to this long after its call's end (message-store lag; api-notes §8). */

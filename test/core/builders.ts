@@ -6,6 +6,10 @@ export const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
 
 export const CALLER = '+14158905908';
 export const USER_EXT = '133165004';
+/** USER_EXT's direct number: the `to` of every built call unless overridden. */
+export const USER_DID = '+16505819987';
+/** USER_EXT's own mobile, rung by FindMe. */
+export const USER_MOBILE = '+16502530144';
 
 /** A leg with overrides; defaults describe a master Accept leg of USER_EXT that starts with the call. */
 export function makeLeg(overrides: Partial<LegFacts> = {}): LegFacts {
@@ -21,7 +25,7 @@ export function makeLeg(overrides: Partial<LegFacts> = {}): LegFacts {
     master: false,
     extensionId: USER_EXT,
     fromE164: CALLER,
-    toE164: '+16505819987',
+    toE164: USER_DID,
     fromExtensionId: null,
     toExtensionId: null,
     messageId: null,
@@ -29,6 +33,18 @@ export function makeLeg(overrides: Partial<LegFacts> = {}): LegFacts {
     shortRecording: false,
     ...overrides,
   };
+}
+
+/**
+ * A FindMe leg as RingCentral logs it (api-notes §3.2, §3.4): USER_EXT's platform rings the user's mobile,
+ * an Outbound leg from the user's own number; by default nobody picked up. Override legType/action for
+ * FollowMe, SipForwarding and the like.
+ */
+export function makeOnwardLeg(overrides: Partial<LegFacts> = {}): LegFacts {
+  return makeLeg({
+    position: 1, legType: 'FindMe', direction: 'Outbound', action: 'FindMe', result: 'No Answer', reason: 'Not Answered',
+    startTime: at(3), durationMs: 17_000, fromE164: USER_DID, toE164: USER_MOBILE, ...overrides,
+  });
 }
 
 let counter = 0;
@@ -53,7 +69,7 @@ export function makeCallFacts(overrides: Partial<CallFacts> = {}): CallFacts {
     durationMs,
     extensionId: USER_EXT,
     fromE164: CALLER,
-    toE164: '+16505819987',
+    toE164: USER_DID,
     fromExtensionId: null,
     toExtensionId: null,
     messageId: null,

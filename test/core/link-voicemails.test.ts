@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { outcomeAllowsVoicemail } from '../../src/core/derive-disposition.ts';
+import { deriveDisposition, outcomeAllowsVoicemail } from '../../src/core/derive-disposition.ts';
 import { LINK_RULE_VERSION, linkVoicemails, type LinkResult } from '../../src/core/link-voicemails.ts';
-import type { CallFacts, VoicemailFacts } from '../../src/core/types.ts';
-import { CALLER, USER_EXT, at, makeCallFacts, makeLeg, makeVoicemailFacts } from './builders.ts';
+import type { CallFacts, LegFacts, VoicemailFacts } from '../../src/core/types.ts';
+import { CALLER, USER_DID, USER_EXT, USER_MOBILE, at, makeCallFacts, makeLeg, makeOnwardLeg, makeVoicemailFacts } from './builders.ts';
 
 const OTHER_CALLER = '+16505550123';
 const QUEUE = '300001';
@@ -116,12 +116,12 @@ describe('MATCHED', () => {
     expect(result.links.map((l) => [l.voicemailId, l.callId, l.method])).toEqual([['900', 'C1', 'MATCHED'], ['901', 'C2', 'MATCHED']]);
   });
 
-  it('compares E.164 numbers from the record or any leg', () => {
-    const legs = [makeLeg({ fromE164: '+16505819987', result: 'Voicemail' })];
-    const call = vmCall('C1', { fromE164: '+1650581XXXX', legs });
-    const link = linkOf(linkVoicemails([call], [voicemail('900', { fromE164: '+16505819987' })]), '900');
+  it('compares E.164 numbers from the record or an inbound leg that shows the caller', () => {
+    const legs = [makeLeg({ fromE164: CALLER, result: 'Voicemail' })];
+    const call = vmCall('C1', { fromE164: '+1415890XXXX', legs });
+    const link = linkOf(linkVoicemails([call], [voicemail('900')]), '900');
     expect(link).toMatchObject({ method: 'MATCHED', evidence: { numberMatch: 'exact', numberOn: 'leg' } });
-    const other = linkVoicemails([call], [voicemail('901', { fromE164: '+16505819988' })]);
+    const other = linkVoicemails([call], [voicemail('901', { fromE164: '+14158905909' })]);
     expect(other.links).toEqual([]);
   });
 
@@ -263,6 +263,129 @@ describe('MATCHED', () => {
   });
 });
 
+describe('the caller number comes from the inbound party, never from FindMe or forwarding legs', () => {
+  /** A direct number in the caller's own exchange: a masked caller ("+1415890XXXX") fits it too. */
+  const LOCAL_DID = '+14158900100';
+  const COLLEAGUE_EXT = '133165010';
+  const COLLEAGUE_DID = '+14158900177';
+
+  /** How RingCentral logs the leg that rings the user elsewhere (api-notes §3.4, plus the spellings some logs use). */
+  const ONWARD_STYLES: { name: string; leg: Partial<LegFacts> }[] = [
+    { name: 'FindMe', leg: { legType: 'FindMe', action: 'FindMe' } },
+    { name: 'FollowMe', leg: { legType: 'FollowMe', action: 'FollowMe' } },
+    { name: 'Sip Forwarding', leg: { legType: 'SipForwarding', action: 'Sip Forwarding' } },
+    { name: 'Call Forwarding', leg: { legType: 'Unknown', action: 'Call Forwarding' } },
+    { name: 'Forwarding logged as Inbound', leg: { legType: 'Forwarding', action: 'Forwarding', direction: 'Inbound' } },
+  ];
+
+  /** The caller as the record and the master leg show it, and the voicemail the caller left. */
+  const CALLERS = [
+    { name: 'a plain number', record: CALLER, leg: CALLER, voicemailFrom: CALLER, numberMatch: 'exact', confidence: 0.95 },
+    // The log masks the caller; the user's own number shares the caller's exchange, so it "fits" the mask.
+    { name: 'a masked number', record: '+1415890XXXX', leg: '+1415890XXXX', voicemailFrom: CALLER, numberMatch: 'masked', confidence: 0.8 },
+    { name: 'no number (withheld)', record: null, leg: null, voicemailFrom: null, numberMatch: 'anonymous', confidence: 0.6 },
+  ] as const;
+
+  /** An inbound call to USER_EXT's direct number that rang the desk phone and `onward`, then went to voicemail. */
+  const ringOutCall = (from: string | null, legFrom: string | null, onward: LegFacts[]): CallFacts => makeCallFacts({
+    id: 'C1', result: 'Voicemail', reason: null, fromE164: from, toE164: LOCAL_DID, durationMs: 45_000,
+    legs: [
+      makeLeg({ position: 0, master: true, fromE164: legFrom, toE164: LOCAL_DID, result: 'Voicemail', reason: null, durationMs: 45_000 }),
+      ...onward,
+    ],
+  });
+
+  const cases = ONWARD_STYLES.flatMap((style) => CALLERS.map((caller) => ({ ...caller, style })));
+  it.each(cases)('$style.name leg from the user\'s own number, caller with $name: the voicemail is MATCHED and the call is VOICEMAIL', ({ style, record, leg, voicemailFrom, numberMatch, confidence }) => {
+    const onward = makeOnwardLeg({ ...style.leg, fromE164: LOCAL_DID, startTime: at(3), durationMs: 17_000 });
+    const call = ringOutCall(record, leg, [onward]);
+    const vm = voicemail('900', { fromE164: voicemailFrom, creationTime: at(50) });
+    const result = linkVoicemails([call], [vm]);
+    expect(result.unlinked).toEqual([]);
+    expect(linkOf(result, '900')).toMatchObject({
+      callId: 'C1', method: 'MATCHED', confidence, evidence: { numberMatch, numberOn: numberMatch === 'anonymous' ? null : 'record' },
+    });
+    const linked = { voicemailId: vm.id, creationTime: vm.creationTime, mailboxExtensionId: vm.mailboxExtensionId };
+    expect(deriveDisposition(call, linked, at(3600)).disposition).toBe('VOICEMAIL');
+  });
+
+  it('never matches a voicemail from the user\'s own number to the call its FindMe leg rang out from', () => {
+    const call = ringOutCall(CALLER, CALLER, [makeOnwardLeg()]);
+    const result = linkVoicemails([call], [voicemail('900', { fromE164: USER_DID, creationTime: at(50) })]);
+    expect(result.links).toEqual([]);
+    expect(unlinkedOf(result, '900')?.reason).toBe('NO_CANDIDATE');
+  });
+
+  it('links each of two callers\' voicemails to their own call when both calls rang the same mobile by FindMe', () => {
+    const calls = [
+      ringOutCall(CALLER, CALLER, [makeOnwardLeg({ fromE164: OTHER_CALLER })]),
+      makeCallFacts({ id: 'C2', result: 'Voicemail', fromE164: OTHER_CALLER, startTime: at(20), durationMs: 45_000,
+        legs: [makeLeg({ master: true, fromE164: OTHER_CALLER, result: 'Voicemail', startTime: at(20) }), makeOnwardLeg({ fromE164: CALLER, startTime: at(23) })] }),
+    ];
+    // FindMe may show the caller's number on the mobile; each leg here shows the *other* caller, which must not count.
+    const vms = [voicemail('900', { creationTime: at(50) }), voicemail('901', { fromE164: OTHER_CALLER, creationTime: at(70) })];
+    const result = linkVoicemails(calls, vms);
+    expect(result.links.map((l) => [l.voicemailId, l.callId, l.evidence.competingCandidates])).toEqual([['900', 'C1', 0], ['901', 'C2', 0]]);
+  });
+
+  it('attempts no match when the mobile answered the FindMe leg', () => {
+    const call = makeCallFacts({
+      id: 'C1', result: 'Accepted', reason: 'Accepted', durationMs: 200_000,
+      legs: [
+        makeLeg({ position: 0, master: true, result: 'Accepted', reason: 'Accepted', durationMs: 200_000 }),
+        makeOnwardLeg({ result: 'Call connected', reason: 'Accepted', startTime: at(12), durationMs: 188_000 }),
+      ],
+    });
+    expect(outcomeAllowsVoicemail(call)).toBe(false);
+    const result = linkVoicemails([call], [voicemail('900', { creationTime: at(205) })]);
+    expect(result.links).toEqual([]);
+    expect(unlinkedOf(result, '900')?.reason).toBe('NO_CANDIDATE');
+  });
+
+  it('links a queue voicemail whose members\' legs show the caller, ignoring a member\'s FindMe leg', () => {
+    const member = (position: number, ext: string, startS: number): LegFacts => makeLeg({
+      position, extensionId: ext, fromE164: '+1415890XXXX', toE164: null, result: 'Missed', reason: 'No Answer', startTime: at(startS), durationMs: 25_000,
+    });
+    const legs = [
+      makeLeg({ position: 0, master: true, extensionId: QUEUE, fromE164: '+1415890XXXX', toE164: LOCAL_DID, result: 'Voicemail', reason: null, durationMs: 60_000 }),
+      member(1, USER_EXT, 1), member(2, COLLEAGUE_EXT, 1.4),
+      makeOnwardLeg({ position: 3, extensionId: COLLEAGUE_EXT, fromE164: COLLEAGUE_DID, toE164: USER_MOBILE, startTime: at(4) }),
+    ];
+    // The record shows the caller in full; the legs mask it, and the colleague's own number shares its exchange.
+    const call = makeCallFacts({ id: 'C1', extensionId: QUEUE, result: 'Voicemail', reason: null, toE164: LOCAL_DID, durationMs: 60_000, legs });
+    const link = linkOf(linkVoicemails([call], [voicemail('900', { mailboxExtensionId: QUEUE, creationTime: at(65) })]), '900');
+    expect(link).toMatchObject({ callId: 'C1', method: 'MATCHED', evidence: { numberMatch: 'exact', numberOn: 'record', mailboxOn: 'record' } });
+    // Masked everywhere: the caller's masked number still matches, the colleague's unmasked one does not stand in for it.
+    const masked = { ...call, id: 'C2', fromE164: '+1415890XXXX' };
+    const maskedLink = linkOf(linkVoicemails([masked], [voicemail('901', { mailboxExtensionId: QUEUE, creationTime: at(65) })]), '901');
+    expect(maskedLink).toMatchObject({ callId: 'C2', evidence: { numberMatch: 'masked' } });
+    // A voicemail from the colleague's number is not this caller's.
+    expect(linkVoicemails([call], [voicemail('902', { mailboxExtensionId: QUEUE, fromE164: COLLEAGUE_DID, creationTime: at(65) })]).links).toEqual([]);
+  });
+
+  it('does not read the caller from an inbound leg that comes from another of our extensions or from the dialled number', () => {
+    // A withheld caller; a colleague consulted on the call (their leg's `from` is them) and a leg shows our own DID.
+    const legs = [
+      makeLeg({ position: 0, master: true, fromE164: null, toE164: LOCAL_DID, result: 'Voicemail', reason: null, durationMs: 45_000 }),
+      makeLeg({ position: 1, fromE164: COLLEAGUE_DID, fromExtensionId: COLLEAGUE_EXT, result: 'Missed', reason: 'No Answer', durationMs: 10_000 }),
+      makeLeg({ position: 2, legType: 'Unknown', action: 'Unknown', fromE164: LOCAL_DID, result: 'Missed', reason: 'No Answer', durationMs: 10_000 }),
+    ];
+    const call = makeCallFacts({ id: 'C1', result: 'Voicemail', reason: null, fromE164: null, toE164: LOCAL_DID, durationMs: 45_000, legs });
+    expect(linkOf(linkVoicemails([call], [voicemail('900', { fromE164: null, creationTime: at(50) })]), '900'))
+      .toMatchObject({ callId: 'C1', evidence: { numberMatch: 'anonymous' } });
+    for (const from of [COLLEAGUE_DID, LOCAL_DID]) {
+      expect(linkVoicemails([call], [voicemail('901', { fromE164: from, creationTime: at(50) })]).links, from).toEqual([]);
+    }
+  });
+
+  it('still reads the caller from a leg when an internal caller\'s extension is the record\'s own caller', () => {
+    const legs = [makeLeg({ master: true, fromE164: COLLEAGUE_DID, fromExtensionId: COLLEAGUE_EXT, result: 'Voicemail', reason: null })];
+    const call = vmCall('C1', { fromE164: null, fromExtensionId: COLLEAGUE_EXT, legs });
+    expect(linkOf(linkVoicemails([call], [voicemail('900', { fromE164: COLLEAGUE_DID })]), '900'))
+      .toMatchObject({ callId: 'C1', evidence: { numberMatch: 'exact', numberOn: 'leg' } });
+  });
+});
+
 // ---- properties ----
 
 const MAILBOXES = ['100', '200', '300'];
@@ -339,6 +462,53 @@ describe('properties', () => {
           expect(Math.abs(v.creationTime.getTime() - call.endTime.getTime())).toBeLessThanOrEqual(60_000);
         }
       }
+    }), { numRuns: 300 });
+  });
+
+  it('never changes a decision when outbound FindMe, forwarding or transfer legs with any `from` are added to a call', () => {
+    const onwardArb = fc.record({
+      style: fc.constantFrom(
+        { legType: 'FindMe', action: 'FindMe' }, { legType: 'FollowMe', action: 'FollowMe' },
+        { legType: 'SipForwarding', action: 'Sip Forwarding' }, { legType: 'Unknown', action: 'Call Forwarding' },
+        { legType: 'TransferCall', action: 'Transfer' }, { legType: 'Accept', action: 'Phone Call' },
+      ),
+      // The callers' own numbers (so collisions happen), any other number, masked, or none.
+      from: fc.oneof(fc.constantFrom(...NUMBERS), fc.stringMatching(/^\+1[2-9]\d{9}$/), fc.stringMatching(/^\+1415555\d{0,3}X{1,4}$/)),
+      outcome: fc.constantFrom(['No Answer', 'Not Answered'], ['Stopped', 'Stopped'], ['Missed', 'No Answer'], ['Busy', 'Line Busy']),
+      onOwner: fc.boolean(),
+      start: fc.integer({ min: 0, max: 300 }),
+    });
+    const scenario = worldArb.chain((world) => fc.tuple(fc.constant(world), fc.array(fc.array(onwardArb, { maxLength: 3 }), {
+      minLength: world.calls.length, maxLength: world.calls.length,
+    })));
+    fc.assert(fc.property(scenario, ([{ calls, voicemails }, added]) => {
+      const withLegs = calls.map((call, i): CallFacts => ({
+        ...call,
+        legs: [...call.legs, ...(added[i] ?? []).map((leg, j) => makeOnwardLeg({
+          ...leg.style, position: call.legs.length + j, direction: 'Outbound', fromE164: leg.from,
+          result: leg.outcome[0], reason: leg.outcome[1], startTime: at(leg.start), durationMs: 15_000,
+          // The user (or queue member) the leg rings: an extension the call already has.
+          extensionId: leg.onOwner ? call.extensionId : (call.legs[0]?.extensionId ?? null),
+        }))],
+      }));
+      expect(linkVoicemails(withLegs, voicemails)).toEqual(linkVoicemails(calls, voicemails));
+    }), { numRuns: 300 });
+  });
+
+  it('never changes a decision when inbound legs from another of our extensions are added to a call', () => {
+    const scenario = worldArb.chain((world) => fc.tuple(fc.constant(world), fc.array(
+      fc.option(fc.record({ from: fc.constantFrom(...NUMBERS), ext: fc.constantFrom('700', '701') }), { nil: null }),
+      { minLength: world.calls.length, maxLength: world.calls.length },
+    )));
+    fc.assert(fc.property(scenario, ([{ calls, voicemails }, added]) => {
+      const withLegs = calls.map((call, i): CallFacts => {
+        const leg = added[i];
+        return leg ? { ...call, legs: [...call.legs, makeLeg({
+          position: call.legs.length, fromE164: leg.from, fromExtensionId: leg.ext, extensionId: call.extensionId,
+          result: 'Missed', reason: 'No Answer',
+        })] } : call;
+      });
+      expect(linkVoicemails(withLegs, voicemails)).toEqual(linkVoicemails(calls, voicemails));
     }), { numRuns: 300 });
   });
 
