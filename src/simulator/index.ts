@@ -2,7 +2,9 @@
 // REST API callsync uses (OAuth JWT/refresh/revoke, account, extensions, account call log list,
 // by-id and extract-sync, per-extension message store and message-sync for voicemail), with
 // RingCentral's rate limits, error bodies and late-arriving data, and a seeded generator of realistic
-// company traffic and voicemails whose ground truth it can report.
+// company traffic and voicemails whose ground truth it can report. The company is small by default or
+// of any size (options.company); the JWT user is a Super Admin or a lower role (options.adminRole,
+// faults.adminRole) that may not read other extensions' mailboxes (403 CMN-419, authz-profile).
 
 import type { AddressInfo } from 'node:net';
 import { TokenStore } from './auth.ts';
