@@ -16,6 +16,8 @@ export interface BuildCtx {
   customers: Customer[];
   /** Which traffic mix to draw scenarios from (see scenarios.ts PROFILES). */
   profile?: TrafficProfile;
+  /** Whose number FindMe/FollowMe legs show as `from` (SimulatorOptions.forwardingFrom). Default 'caller'. */
+  forwardingFrom?: 'caller' | 'owner';
 }
 
 export type TrafficProfile = 'office' | 'contact-center';
@@ -88,6 +90,17 @@ export class CallBuilder {
   ) {
     this.api = `${ctx.origin}/restapi/v1.0/account/${ctx.company.accountId}`;
     this.aux = Rng.of(ctx.seed, key, 0xa0c5);
+  }
+
+  private extraRng?: Rng;
+
+  /**
+   * A third stream, drawn from only by choices that the default company and default options never
+   * make (which of several queues, the shape of a forwarding leg): the default traffic stays identical.
+   */
+  get extra(): Rng {
+    this.extraRng ??= Rng.of(this.ctx.seed, this.key, 0x51ed);
+    return this.extraRng;
   }
 
   iso(ms: number): string {

@@ -1,14 +1,19 @@
 // The simulated RingCentral account: users, one call queue with members, one IVR, a shared
 // voicemail department, a disabled user and an announcement extension. Generated from the seed only,
-// so every process started with the same seed sees the same extension ids.
+// so every process started with the same seed sees the same extension ids. Companies of any size
+// (SimulatorOptions.company) come from company-sized.ts in the same shape.
 
 import { Rng } from './prng.ts';
 import type { ExtensionJson } from './types.ts';
 
-export type ExtensionType = 'User' | 'Department' | 'IvrMenu' | 'Announcement';
+export type ExtensionType = 'User' | 'Department' | 'IvrMenu' | 'Announcement' | 'ParkLocation';
 
 export interface Ext {
-  /** Position in Company.extensions; used in bitmasks (at most 32 extensions). */
+  /**
+   * Position in Company.extensions. Calls keep a 32-bit mask of bit (idx % 32) per extension taking
+   * part: exact for companies of at most 32 extensions, a prefilter for bigger ones (world.ts keeps
+   * their exact lists).
+   */
   idx: number;
   id: number;
   extensionNumber: string;
@@ -23,6 +28,8 @@ export interface Ext {
   mobile?: string;
   /** Queue members (ext idx). */
   members?: number[];
+  /** Contact e-mail when the name alone would not make it unique (sized companies). */
+  email?: string;
 }
 
 export interface Company {
@@ -34,14 +41,21 @@ export interface Company {
   users: Ext[];
   /** The admin user whose JWT the simulator accepts (token owner_id). */
   admin: Ext;
+  /** The first call queue and shared-voicemail department (the only ones in the default company). */
   queue: Ext;
   ivr: Ext;
   shared: Ext;
+  /** Every call queue (Department with members and a mailbox); traffic spreads over them. */
+  queues: Ext[];
+  /** Every shared-voicemail department (mailbox, no members). */
+  sharedMailboxes: Ext[];
+  /** Extensions by id, for per-request lookups that must not scan thousands of extensions. */
+  byId: Map<number, Ext>;
 }
 
-const FIRST = ['Benno', 'Maria', 'James', 'Aiko', 'Priya', 'Lucas', 'Olga', 'Tomas', 'Chen', 'Fatima',
+export const FIRST = ['Benno', 'Maria', 'James', 'Aiko', 'Priya', 'Lucas', 'Olga', 'Tomas', 'Chen', 'Fatima',
   'Noah', 'Grace', 'Ivan', 'Sofia', 'Kwame', 'Elena'];
-const LAST = ['Dean', 'Garcia', 'Smith', 'Tanaka', 'Patel', 'Silva', 'Ivanova', 'Novak', 'Wei', 'Khan',
+export const LAST = ['Dean', 'Garcia', 'Smith', 'Tanaka', 'Patel', 'Silva', 'Ivanova', 'Novak', 'Wei', 'Khan',
   'Miller', 'Okafor', 'Petrov', 'Rossi', 'Mensah', 'Lopez'];
 
 /** Builds the company for a seed. */
@@ -112,7 +126,25 @@ export function generateCompany(seed: number): Company {
   const ivr = add({ extensionNumber: '800', name: 'Main IVR', type: 'IvrMenu', status: 'Enabled' });
   add({ extensionNumber: '900', name: 'Holiday Announcement', type: 'Announcement', status: 'Enabled' });
 
-  return { accountId, mainNumber, areaCode, extensions, users, admin: users[0] as Ext, queue, ivr, shared };
+  return companyOf({ accountId, mainNumber, areaCode, extensions, users, admin: users[0] as Ext, queue, ivr, shared, queues: [queue], sharedMailboxes: [shared] });
+}
+
+/** Adds the lookup index to a generated company. */
+export function companyOf(c: Omit<Company, 'byId'>): Company {
+  return { ...c, byId: new Map(c.extensions.map((e) => [e.id, e])) };
+}
+
+/** The extension a path's {extensionId} names ("~" = the JWT user), or undefined. */
+export function extensionOf(company: Company, param: string): Ext | undefined {
+  if (param === '~') return company.admin;
+  const ext = company.byId.get(Number(param));
+  // Only the canonical decimal form names an extension ("0123" or "1e3" do not).
+  return ext && String(ext.id) === param ? ext : undefined;
+}
+
+/** Whether an extension has a message store of its own (users and departments do; IVR menus do not). */
+export function hasMailbox(ext: Ext): boolean {
+  return ext.type === 'User' || ext.type === 'Department';
 }
 
 /** The extension-list record RingCentral returns for one extension. */
@@ -129,7 +161,7 @@ export function extensionJson(origin: string, company: Company, ext: Ext): Exten
     json.contact = {
       firstName: ext.firstName,
       lastName: ext.lastName,
-      email: `${(ext.firstName ?? 'user').toLowerCase()}.${(ext.lastName ?? '').toLowerCase()}@example.com`,
+      email: ext.email ?? `${(ext.firstName ?? 'user').toLowerCase()}.${(ext.lastName ?? '').toLowerCase()}@example.com`,
       company: 'Simulated Inc.',
     };
     json.permissions = { admin: { enabled: ext === company.admin }, internationalCalling: { enabled: false } };
@@ -140,7 +172,8 @@ export function extensionJson(origin: string, company: Company, ext: Ext): Exten
   return json;
 }
 
-function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
+/** Fisher–Yates with the given stream. */
+export function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
   const out = items.slice();
   for (let i = out.length - 1; i > 0; i--) {
     const j = rng.int(0, i);

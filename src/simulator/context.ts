@@ -7,7 +7,7 @@ import type { FaultState } from './faults.ts';
 import type { MessageSyncTokens } from './message-sync-token.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { SyncTokens } from './sync-token.ts';
-import type { RateGroup } from './types.ts';
+import { ENDPOINT_FAMILIES, type EndpointFamily, type RateGroup } from './types.ts';
 import type { World } from './world.ts';
 
 export interface Counters {
@@ -18,6 +18,9 @@ export interface Counters {
   tokenErrors: number;
   revocations: number;
   admin: number;
+  endpoints: Record<EndpointFamily, number>;
+  messageBatches: { requests: number; ids: number; maxIds: number };
+  permissionDenied: number;
 }
 
 export interface SimContext {
@@ -48,6 +51,9 @@ export function newCounters(): Counters {
     tokenErrors: 0,
     revocations: 0,
     admin: 0,
+    endpoints: Object.fromEntries(ENDPOINT_FAMILIES.map((f) => [f, 0])) as Record<EndpointFamily, number>,
+    messageBatches: { requests: 0, ids: 0, maxIds: 0 },
+    permissionDenied: 0,
   };
 }
 

@@ -1,10 +1,11 @@
 // Switchable failures, so client resilience can be tested on purpose: injected 5xx, latency, forced
-// 429 storms, mass token revocation and (extract-sync and message-sync) token invalidation. Settable in-process (sim.faults) or
-// from another process via POST /__sim/faults with a FaultSettings JSON body.
+// 429 storms, mass token revocation, (extract-sync and message-sync) token invalidation, mailboxes
+// the user may not read and the JWT user's role. Settable in-process (sim.faults) or from another
+// process via POST /__sim/faults with a FaultSettings JSON body.
 
 import { z } from 'zod';
 import { Rng } from './prng.ts';
-import type { ExtractSyncUnavailableFault, FaultSettings, Faults, RateGroup, RateLimitStormFault, ServerErrorFault, SlowFault } from './types.ts';
+import type { AdminRole, ExtractSyncUnavailableFault, FaultSettings, Faults, RateGroup, RateLimitStormFault, ServerErrorFault, SlowFault } from './types.ts';
 
 const group = z.enum(['Heavy', 'Medium', 'Light', 'Auth']);
 const settingsSchema = z
@@ -37,6 +38,7 @@ const settingsSchema = z
     forbiddenMailboxes: z.array(z.string()).optional(),
     extractSyncMaxLookbackMs: z.number().int().min(0).nullable().optional(),
     extractSyncUnavailable: z.object({ status: z.union([z.literal(403), z.literal(501), z.literal(503)]) }).strict().nullable().optional(),
+    adminRole: z.enum(['SuperAdmin', 'UserAdmin']).optional(),
   })
   .strict();
 
@@ -61,12 +63,19 @@ export class FaultState implements Faults {
   extractSyncUnavailable: ExtractSyncUnavailableFault | null = null;
   forbiddenMailboxes: ReadonlySet<string> = new Set();
   extractSyncMaxLookbackMs: number | null = null;
+  adminRole: AdminRole;
   injectedServerErrors = 0;
   // Probabilistic faults use their own seeded stream so a faulty run is reproducible.
   private readonly rng: Rng;
 
-  constructor(private readonly hooks: FaultHooks, seed: number) {
+  constructor(
+    private readonly hooks: FaultHooks,
+    seed: number,
+    /** The role the simulator started with; clear() returns to it. */
+    private readonly initialRole: AdminRole = 'SuperAdmin',
+  ) {
     this.rng = Rng.of(seed, 0xfa17);
+    this.adminRole = initialRole;
   }
 
   revokeTokens(): void {
@@ -92,6 +101,7 @@ export class FaultState implements Faults {
     if (settings.forbiddenMailboxes !== undefined) this.forbiddenMailboxes = new Set(settings.forbiddenMailboxes);
     if (settings.extractSyncMaxLookbackMs !== undefined) this.extractSyncMaxLookbackMs = settings.extractSyncMaxLookbackMs;
     if (settings.invalidateMessageSyncTokens) this.invalidateMessageSyncTokens();
+    if (settings.adminRole !== undefined) this.adminRole = settings.adminRole;
   }
 
   clear(): void {
@@ -101,6 +111,7 @@ export class FaultState implements Faults {
     this.extractSyncUnavailable = null;
     this.forbiddenMailboxes = new Set();
     this.extractSyncMaxLookbackMs = null;
+    this.adminRole = this.initialRole;
   }
 
   /** Whether this request of `g` must get a forced 429 (consumes one). */

@@ -2,12 +2,15 @@
 // REST API callsync uses (OAuth JWT/refresh/revoke, account, extensions, account call log list,
 // by-id and extract-sync, per-extension message store and message-sync for voicemail), with
 // RingCentral's rate limits, error bodies and late-arriving data, and a seeded generator of realistic
-// company traffic and voicemails whose ground truth it can report.
+// company traffic and voicemails whose ground truth it can report. The company is small by default or
+// of any size (options.company); the JWT user is a Super Admin or a lower role (options.adminRole,
+// faults.adminRole) that may not read other extensions' mailboxes (403 CMN-419, authz-profile).
 
 import type { AddressInfo } from 'node:net';
 import { TokenStore } from './auth.ts';
 import type { BuildCtx } from './call-builder.ts';
 import { generateCompany } from './company.ts';
+import { generateSizedCompany } from './company-sized.ts';
 import { newCounters, type SimContext } from './context.ts';
 import { FaultState } from './faults.ts';
 import { MessageSyncTokens } from './message-sync-token.ts';
@@ -30,18 +33,33 @@ export { compatibleNumbers, MATCH_SLACK_MS } from './voicemail-truth.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const CUSTOMERS = 2000;
+/** A sized company's default traffic: calls per enabled user a day, over this many days. */
+const SIZED_CALLS_PER_USER_DAY = 10;
+const SIZED_HISTORY_DAYS = 2;
 
 /** Starts a simulator listening on host:port (default 127.0.0.1, random port). */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const seed = opts.seed ?? 1;
   const clock = opts.clock ?? Date.now;
-  const company = generateCompany(seed);
-  const buildCtx: BuildCtx = { origin: '', seed, company, customers: generateCustomers(seed, CUSTOMERS), profile: opts.profile ?? 'office' };
+  const company = opts.company ? generateSizedCompany(seed, opts.company) : generateCompany(seed);
+  // A big company has more distinct callers; the default one keeps its pool (and so its traffic).
+  const customers = generateCustomers(seed, opts.company ? Math.max(CUSTOMERS, company.users.length * 10) : CUSTOMERS);
+  const buildCtx: BuildCtx = {
+    origin: '',
+    seed,
+    company,
+    customers,
+    profile: opts.profile ?? 'office',
+    forwardingFrom: opts.forwardingFrom ?? (opts.company ? 'owner' : 'caller'),
+  };
   const world = new World(buildCtx);
 
   // Default history ends at the start of the current UTC day so a seed gives the same calls all day.
   const dayStart = Math.floor(clock() / DAY) * DAY;
-  const history = opts.history ?? { from: new Date(dayStart - 7 * DAY), to: new Date(dayStart), calls: 1000 };
+  const defaultHistory = opts.company
+    ? { from: new Date(dayStart - SIZED_HISTORY_DAYS * DAY), to: new Date(dayStart), calls: company.users.length * SIZED_CALLS_PER_USER_DAY * SIZED_HISTORY_DAYS }
+    : { from: new Date(dayStart - 7 * DAY), to: new Date(dayStart), calls: 1000 };
+  const history = opts.history ?? defaultHistory;
   generateHistory(world, { from: history.from.getTime(), to: history.to.getTime(), calls: history.calls, late: opts.late });
 
   const tokens = new TokenStore(opts.maxSessions ?? Infinity);
@@ -59,6 +77,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       invalidateMessageSyncTokens: () => messageSyncTokens.invalidateAll(),
     },
     seed,
+    opts.adminRole ?? 'SuperAdmin',
   );
   const ctx: SimContext = {
     world,

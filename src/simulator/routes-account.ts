@@ -1,7 +1,7 @@
 // GET /restapi/v1.0/account/{accountId} (Light), …/extension (Medium, paged) and
 // …/extension/{extensionId} (Light).
 
-import { extensionJson } from './company.ts';
+import { extensionJson, extensionOf } from './company.ts';
 import type { SimContext } from './context.ts';
 import { apiError, json, type ApiRequest, type ApiResponse } from './http.ts';
 import { pageEnvelope } from './paging.ts';
@@ -76,7 +76,7 @@ export function listExtensions(ctx: SimContext, req: ApiRequest): ApiResponse {
 export function getExtension(ctx: SimContext, req: ApiRequest): ApiResponse {
   const param = req.params[1] ?? '';
   const { company } = ctx;
-  const ext = param === '~' ? company.admin : company.extensions.find((e) => String(e.id) === param);
+  const ext = extensionOf(company, param);
   if (!ext) {
     return apiError(404, 'CMN-102', 'Resource for parameter [extensionId] is not found', {
       parameterName: 'extensionId',

@@ -21,9 +21,11 @@ interface Filter {
   /** 1 Automatic, 2 OnDemand, 3 any recording. */
   recording?: 1 | 2 | 3;
   onlyKey?: number;
-  extMask?: number;
+  /** Idx of the extension named by extensionNumber. */
+  ext?: number;
   phoneDigits?: string;
-  phoneExtMask?: number;
+  /** Idx of the extensions whose direct number is phoneNumber. */
+  phoneExts?: number[];
   none?: boolean;
 }
 
@@ -95,18 +97,14 @@ function buildFilter(ctx: SimContext, q: URLSearchParams): Filter {
   if (telephonySessionId) only(keyFromTelephonySessionId(seed, telephonySessionId));
   if (extensionNumber) {
     const ext = ctx.company.extensions.find((e) => e.extensionNumber === extensionNumber);
-    if (ext) filter.extMask = (1 << ext.idx) >>> 0;
+    if (ext) filter.ext = ext.idx;
     else filter.none = true;
   }
   const phoneNumber = stringParam(q, 'phoneNumber');
   if (phoneNumber) {
     const digits = numberDigits(phoneNumber);
     filter.phoneDigits = digits;
-    let mask = 0;
-    for (const e of ctx.company.extensions) {
-      if (e.did && numberDigits(e.did) === digits) mask |= 1 << e.idx;
-    }
-    filter.phoneExtMask = mask >>> 0;
+    filter.phoneExts = ctx.company.extensions.filter((e) => e.did && numberDigits(e.did) === digits).map((e) => e.idx);
   }
   return filter;
 }
@@ -122,11 +120,10 @@ function matches(ctx: SimContext, key: number, now: number, f: Filter): boolean 
     const rec = world.recordingTypeAt(key, (flags & 1) as 0 | 1);
     if (rec === 0 || (f.recording !== 3 && rec !== f.recording)) return false;
   }
-  const mask = world.extMask[key] as number;
-  if (f.extMask !== undefined && (mask & f.extMask) === 0) return false;
+  if (f.ext !== undefined && !world.involves(key, f.ext)) return false;
   if (f.phoneDigits !== undefined) {
     const external = world.externalDigits[key] === f.phoneDigits;
-    if (!external && (mask & (f.phoneExtMask ?? 0)) === 0) return false;
+    if (!external && !(f.phoneExts ?? []).some((idx) => world.involves(key, idx))) return false;
   }
   return true;
 }

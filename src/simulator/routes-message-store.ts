@@ -1,16 +1,20 @@
 // GET …/extension/{extensionId}/message-store (list), …/message-store/{messageId}[,…] (one, or 207
 // multipart for several) and …/message-store/{messageId}/content/{attachmentId} (api-notes §4.1–4.2).
-// Mailboxes are per extension; the simulator's JWT user is an admin, so every extension's store is
-// readable. Users and departments (call queue, shared voicemail) have mailboxes; IVR menus and
-// announcements have an empty store. Bodies are written int64-exact (int64-json.ts).
+// Mailboxes are per extension. A Super Admin JWT user reads every extension's store; a lower role
+// reads only its own, and any other extension's store answers 403 CMN-419 on every endpoint here
+// (list, by id — a batch of ids too, as a whole: the path names one extension —, content, and
+// message-sync), as does a mailbox named by the forbiddenMailboxes fault (permissions.ts). Users and
+// departments (call queue, shared voicemail) have mailboxes; IVR menus and announcements have an
+// empty store. Bodies are written int64-exact (int64-json.ts).
 
-import type { Ext } from './company.ts';
+import { extensionOf, hasMailbox, type Ext } from './company.ts';
 import type { SimContext } from './context.ts';
 import { apiError, multipart, ParamError, type ApiRequest, type ApiResponse } from './http.ts';
 import { stringifyExact } from './int64-json.ts';
 import { messageState, type MessageState, type StoredMessage } from './mailbox.ts';
 import { attachmentContent, messageJson } from './message-render.ts';
 import { pageEnvelope } from './paging.ts';
+import { cmn419, mayReadMailbox } from './permissions.ts';
 import { dateParam, enumListParam, enumParam, intParam } from './query.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -23,18 +27,18 @@ export interface Mailbox {
   hasMailbox: boolean;
 }
 
-/** The mailbox named by the path's {extensionId} ("~" = the JWT user), or a 404 CMN-102. */
+/**
+ * The mailbox named by the path's {extensionId} ("~" = the JWT user): 404 CMN-102 when no such
+ * extension exists, 403 CMN-419 when the JWT user may not read it.
+ */
 export function mailboxOf(ctx: SimContext, req: ApiRequest): Mailbox | ApiResponse {
   const param = req.params[1] ?? '';
-  const { company } = ctx;
-  const ext = param === '~' ? company.admin : company.extensions.find((e) => String(e.id) === param);
-  if (ext && ctx.faults.forbiddenMailboxes.has(String(ext.id))) {
-    return apiError(403, 'CMN-401', 'In order to call this API endpoint, user needs to have [ReadMessages] permission for requested resource.');
-  }
+  const ext = extensionOf(ctx.company, param);
   if (!ext) {
     return apiError(404, 'CMN-102', 'Resource for parameter [extensionId] is not found', { parameterName: 'extensionId', parameterValue: param });
   }
-  return { ext, hasMailbox: ext.type === 'User' || ext.type === 'Department' };
+  if (!mayReadMailbox(ctx, ext)) return cmn419(ctx);
+  return { ext, hasMailbox: hasMailbox(ext) };
 }
 
 export function isResponse(value: Mailbox | ApiResponse): value is ApiResponse {
@@ -108,10 +112,17 @@ function notFound(name: 'messageId' | 'attachmentId', value: string): ApiRespons
 
 /** GET …/message-store/{messageId}; up to 50 comma-separated ids answer 207 multipart. */
 export function getMessages(ctx: SimContext, req: ApiRequest): ApiResponse {
-  const box = mailboxOf(ctx, req);
-  if (isResponse(box)) return box;
   const raw = req.params[2] ?? '';
   const ids = raw.split(',').filter((s) => s !== '');
+  if (ids.length > 1) {
+    // Counted before any refusal: the benchmark wants the batches a client sent.
+    const batches = ctx.counters.messageBatches;
+    batches.requests++;
+    batches.ids += ids.length;
+    batches.maxIds = Math.max(batches.maxIds, ids.length);
+  }
+  const box = mailboxOf(ctx, req);
+  if (isResponse(box)) return box;
   if (ids.length === 0 || ids.length > 50) throw new ParamError('messageId', raw);
   for (const id of ids) if (!/^\d{1,19}$/.test(id)) throw new ParamError('messageId', id);
   const lookup = (id: string): ApiResponse => {

@@ -60,18 +60,43 @@ function masterLeg(c: Caller, to: PartyJson, ext: Ext, durationMs: number, resul
   };
 }
 
-/** A FindMe leg ringing the user's mobile. */
-function findMeLeg(c: Caller, user: Ext, offsetMs: number, durationMs: number, result: string, reason: string): LegSpec {
-  return {
+/**
+ * A FindMe leg ringing the user's mobile. RingCentral logs it as an outbound call from the user's own
+ * number (direct or the company's) to the mobile, the caller's number staying on the inbound party
+ * (forwardingFrom 'owner'); the simulator's older shape put the caller's number on it ('caller').
+ */
+function findMeLeg(b: CallBuilder, c: Caller, user: Ext, offsetMs: number, durationMs: number, result: string, reason: string): LegSpec {
+  const leg: LegSpec = {
     offsetMs, durationMs, direction: 'Outbound', action: 'FindMe', result, reason,
     from: { phoneNumber: c.fromLeg.phoneNumber, name: user.name },
     to: { phoneNumber: user.mobile, location: 'Mobile' }, ext: user, transport: 'PSTN', legType: 'FindMe',
   };
+  if (b.ctx.forwardingFrom !== 'owner') return leg;
+  const viaMain = b.extra.chance(0.2) || !user.did;
+  const followMe = b.extra.chance(0.25);
+  leg.from = { phoneNumber: viaMain ? b.ctx.company.mainNumber : user.did, name: user.name };
+  if (followMe) {
+    leg.action = 'FollowMe';
+    leg.legType = 'FollowMe';
+  }
+  return leg;
+}
+
+/** One of the company's call queues (the default company has one, drawn without touching a stream). */
+function pickQueue(b: CallBuilder, ctx: BuildCtx): Ext {
+  const { queues } = ctx.company;
+  return queues.length === 1 ? (queues[0] as Ext) : b.extra.pick(queues);
+}
+
+/** One of the company's shared-voicemail departments. */
+function pickShared(b: CallBuilder, ctx: BuildCtx): Ext {
+  const { sharedMailboxes } = ctx.company;
+  return sharedMailboxes.length === 1 ? (sharedMailboxes[0] as Ext) : b.extra.pick(sharedMailboxes);
 }
 
 /** Legs of the queue members ringing; `answeredBy` (if any) gets Accepted, the others Missed/Stopped. */
-function memberLegs(b: CallBuilder, c: Caller, ctx: BuildCtx, offsetMs: number, ringMs: number, totalMs: number, answeredBy: Ext | null): LegSpec[] {
-  const members = (ctx.company.queue.members ?? []).map((i) => ctx.company.extensions[i] as Ext);
+function memberLegs(b: CallBuilder, c: Caller, ctx: BuildCtx, queue: Ext, offsetMs: number, ringMs: number, totalMs: number, answeredBy: Ext | null): LegSpec[] {
+  const members = (queue.members ?? []).map((i) => ctx.company.extensions[i] as Ext);
   return members.map((m) => {
     const answered = m === answeredBy;
     const stopped = !answered && answeredBy !== null && b.rng.chance(0.5);
@@ -110,7 +135,7 @@ const inboundAnswered: ScenarioFn = (b, ctx) => {
   if (b.rng.chance(0.4)) {
     // The user's mobile rang at the same time and stopped when the desk phone answered.
     const offset = b.rng.int(1_000, 3_000);
-    legs.push(findMeLeg(c, user, offset, Math.max(1_000, ring - offset), 'Stopped', 'Stopped'));
+    legs.push(findMeLeg(b, c, user, offset, Math.max(1_000, ring - offset), 'Stopped', 'Stopped'));
     lateLegs.push(1);
   }
   return {
@@ -128,7 +153,7 @@ const inboundFindMeAnswered: ScenarioFn = (b, ctx) => {
   const total = deskRing + 3_000 + talk;
   const legs = [
     masterLeg(c, to, user, total, 'Accepted', 'Accepted'),
-    findMeLeg(c, user, deskRing, total - deskRing, 'Call connected', 'Accepted'),
+    findMeLeg(b, c, user, deskRing, total - deskRing, 'Call connected', 'Accepted'),
   ];
   return {
     ...base(c, to, user, total), result: 'Accepted', reason: 'Accepted', legs, lateLegs: [],
@@ -137,7 +162,8 @@ const inboundFindMeAnswered: ScenarioFn = (b, ctx) => {
 };
 
 function queueCall(b: CallBuilder, ctx: BuildCtx, kind: 'answered' | 'abandoned' | 'voicemail'): Outline {
-  const { queue, ivr, mainNumber } = ctx.company;
+  const { ivr, mainNumber } = ctx.company;
+  const queue = pickQueue(b, ctx);
   const c = caller(b, ctx);
   const viaIvr = b.rng.chance(0.4);
   const to = viaIvr ? calledNumber(b, mainNumber, ivr.name) : calledNumber(b, queue.did as string, queue.name);
@@ -155,7 +181,7 @@ function queueCall(b: CallBuilder, ctx: BuildCtx, kind: 'answered' | 'abandoned'
     legs.push({ ...masterLeg(c, to, ivr, ivrMs, 'Accepted', 'Accepted'), master: false });
   }
   const first = legs.length;
-  legs.push(...memberLegs(b, c, ctx, ivrMs + 500, ring, total, answerer));
+  legs.push(...memberLegs(b, c, ctx, queue, ivrMs + 500, ring, total, answerer));
   const lateLegs = legs.map((l, i) => (i >= first && l.ext !== answerer ? i : -1)).filter((i) => i >= 0);
   const outline: Outline = {
     ...base(c, to, queue, total), result, reason, legs, lateLegs: kind === 'answered' ? lateLegs : [],
@@ -175,7 +201,7 @@ const inboundMissed: ScenarioFn = (b, ctx) => {
   const legs = [masterLeg(c, to, user, ring, 'Missed', 'No Answer')];
   const lateLegs: number[] = [];
   if (b.rng.chance(0.5)) {
-    legs.push(findMeLeg(c, user, b.rng.int(2_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
+    legs.push(findMeLeg(b, c, user, b.rng.int(2_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
     lateLegs.push(1);
   }
   return { ...base(c, to, user, ring), result: 'Missed', reason: 'No Answer', legs, lateLegs, disposition: 'MISSED', answeredBy: null };
@@ -191,7 +217,7 @@ const userVoicemail: ScenarioFn = (b, ctx) => {
   const legs = [masterLeg(c, to, user, ring + recorded, 'Voicemail')];
   const lateLegs: number[] = [];
   if (b.rng.chance(0.6)) {
-    legs.push(findMeLeg(c, user, b.rng.int(3_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
+    legs.push(findMeLeg(b, c, user, b.rng.int(3_000, 6_000), ring - 6_000, 'No Answer', 'Not Answered'));
     // The FindMe attempt sometimes reaches the log after the voicemail leg (api-notes §8).
     if (b.aux.chance(0.5)) lateLegs.push(1);
   }
@@ -202,7 +228,8 @@ const userVoicemail: ScenarioFn = (b, ctx) => {
 };
 
 const sharedVoicemail: ScenarioFn = (b, ctx) => {
-  const { ivr, shared, mainNumber } = ctx.company;
+  const { ivr, mainNumber } = ctx.company;
+  const shared = pickShared(b, ctx);
   const c = caller(b, ctx);
   const to = calledNumber(b, mainNumber, ivr.name);
   const ivrMs = b.rng.int(6_000, 25_000);

@@ -104,8 +104,10 @@ export interface CallDraft {
   /** Modifications that make sense for this call (the timing pass picks at most one). */
   mods: ModKind[];
   lateLegs: number[];
-  /** Bit i set = extension idx i takes part (extensionNumber filter). */
+  /** Bit (idx % 32) set = extension idx takes part (extensionNumber filter; exact up to 32 extensions). */
   extMask: number;
+  /** Idx of every extension taking part, each once (the exact list behind extMask). */
+  exts: number[];
   /** Digits of the external party's real number ('' if none) (phoneNumber filter). */
   externalDigits: string;
   /** 0 none, 1 Automatic, 2 OnDemand (recordingType filter). */
@@ -206,8 +208,14 @@ function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outl
   }
   record.legs = legs;
 
+  // `1 << idx` shifts by idx % 32, which is what makes the mask a prefilter for bigger companies.
   let extMask = 1 << o.owner.idx;
-  for (const spec of o.legs) if (spec.ext) extMask |= 1 << spec.ext.idx;
+  const exts = [o.owner.idx];
+  for (const spec of o.legs) {
+    if (!spec.ext) continue;
+    extMask |= 1 << spec.ext.idx;
+    if (!exts.includes(spec.ext.idx)) exts.push(spec.ext.idx);
+  }
 
   const mods: ModKind[] = [];
   if (recordingId) mods.push('recordingAdded');
@@ -231,6 +239,7 @@ function finishCall(b: CallBuilder, key: number, scenario: ScenarioName, o: Outl
     mods,
     lateLegs: o.lateLegs,
     extMask: extMask >>> 0,
+    exts,
     externalDigits: o.customer ? numberDigits(o.customer.number) : '',
     recordingType,
     customer: o.customer,

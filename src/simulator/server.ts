@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { admin } from './routes-admin.ts';
+import { authzCheck, authzProfile } from './routes-authz.ts';
 import { accountInfo, getExtension, listExtensions } from './routes-account.ts';
 import { getCallRecords, listCallLog } from './routes-call-log.ts';
 import { extractSync } from './routes-extract-sync.ts';
@@ -13,7 +14,7 @@ import { messageSync } from './routes-message-sync.ts';
 import { revoke, token } from './routes-oauth.ts';
 import { isOwnAccount, type SimContext } from './context.ts';
 import { apiError, json, ParamError, RATE_EXCEEDED_BODY, UNAUTHORIZED_HEADERS, type ApiRequest, type ApiResponse } from './http.ts';
-import type { RateGroup } from './types.ts';
+import type { EndpointFamily, RateGroup } from './types.ts';
 
 interface Route {
   method: 'GET' | 'POST';
@@ -22,28 +23,33 @@ interface Route {
   /** Needs a bearer access token. */
   bearer: boolean;
   handler: (ctx: SimContext, req: ApiRequest) => ApiResponse;
+  /** What stats().endpoints counts it under. */
+  family: EndpointFamily;
 }
 
 const ACCOUNT = '/restapi/v1\\.0/account/([^/]+)';
 const ROUTES: Route[] = [
-  { method: 'POST', pattern: /^\/restapi\/oauth\/token$/, group: 'Auth', bearer: false, handler: token },
-  { method: 'POST', pattern: /^\/restapi\/oauth\/revoke$/, group: 'Auth', bearer: false, handler: revoke },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}$`), group: 'Light', bearer: true, handler: accountInfo },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension$`), group: 'Medium', bearer: true, handler: listExtensions },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)$`), group: 'Light', bearer: true, handler: getExtension },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log$`), group: 'Heavy', bearer: true, handler: listCallLog },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log/([^/]+)$`), group: 'Heavy', bearer: true, handler: getCallRecords },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log-extract-sync$`), group: 'Heavy', bearer: true, handler: extractSync },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store$`), group: 'Light', bearer: true, handler: listMessages },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store/([^/]+)$`), group: 'Light', bearer: true, handler: getMessages },
+  { method: 'POST', pattern: /^\/restapi\/oauth\/token$/, group: 'Auth', bearer: false, handler: token, family: 'oauth' },
+  { method: 'POST', pattern: /^\/restapi\/oauth\/revoke$/, group: 'Auth', bearer: false, handler: revoke, family: 'oauth' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}$`), group: 'Light', bearer: true, handler: accountInfo, family: 'account' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension$`), group: 'Medium', bearer: true, handler: listExtensions, family: 'extensions' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)$`), group: 'Light', bearer: true, handler: getExtension, family: 'extensions' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/authz-profile$`), group: 'Medium', bearer: true, handler: authzProfile, family: 'authzProfile' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/authz-profile/check$`), group: 'Light', bearer: true, handler: authzCheck, family: 'authzProfile' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log$`), group: 'Heavy', bearer: true, handler: listCallLog, family: 'callLog' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log/([^/]+)$`), group: 'Heavy', bearer: true, handler: getCallRecords, family: 'callLogById' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/call-log-extract-sync$`), group: 'Heavy', bearer: true, handler: extractSync, family: 'extractSync' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store$`), group: 'Light', bearer: true, handler: listMessages, family: 'messageList' },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store/([^/]+)$`), group: 'Light', bearer: true, handler: getMessages, family: 'messageById' },
   {
     method: 'GET',
     pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-store/([^/]+)/content/([^/]+)$`),
     group: 'Medium',
     bearer: true,
     handler: getMessageContent,
+    family: 'messageContent',
   },
-  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-sync$`), group: 'Light', bearer: true, handler: messageSync },
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-sync$`), group: 'Light', bearer: true, handler: messageSync, family: 'messageSync' },
 ];
 
 const MAX_BODY = 1 << 20;
@@ -88,6 +94,7 @@ async function handle(ctx: SimContext, raw: IncomingMessage, res: ServerResponse
   }
   const group: RateGroup = route?.group ?? 'Light';
   ctx.counters.requests[group]++;
+  ctx.counters.endpoints[route?.family ?? 'unknown']++;
   const { response, rateHeaders } = gate(ctx, req, route, group);
   const delay = ctx.faults.takeDelay(group);
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));

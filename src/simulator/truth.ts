@@ -75,5 +75,8 @@ export function stats(ctx: SimContext): SimulatorStats {
     admin: c.admin,
     calls: { total: world.size, visible, held: world.heldCount() },
     messages: { total: world.mail.all.length, visible: world.mail.visibleCount(now), held: world.mail.heldCount() },
+    endpoints: { ...c.endpoints },
+    messageBatches: { ...c.messageBatches },
+    permissionDenied: c.permissionDenied,
   };
 }

@@ -93,7 +93,13 @@ export type VoicemailTag =
   | 'call-result-changed'
   | 'transcription-changed'
   | 'read-later'
-  | 'held';
+  | 'held'
+  /**
+   * The call has a FindMe/FollowMe leg whose `from` is the mailbox owner's own number (direct or the
+   * company's main number), not the caller's: a linker must take the caller from the inbound party.
+   * Only with forwardingFrom 'owner'.
+   */
+  | 'forwarding-leg-from-owner';
 
 /** When each change of the voicemail (and its call's first record) became visible; null = not (yet). */
 export interface MessageTimeline {

@@ -8,6 +8,31 @@ import type { TruthMessage } from './types-messages.ts';
 export type RateGroup = 'Heavy' | 'Medium' | 'Light' | 'Auth';
 export const RATE_GROUPS: readonly RateGroup[] = ['Heavy', 'Medium', 'Light', 'Auth'];
 
+/**
+ * The JWT user's role. 'SuperAdmin' (default) holds ReadMessages with extended scope, so it reads every
+ * extension's message store. 'UserAdmin' stands for any lower role (User Admin, Phone System Admin,
+ * Standard user): it still reads the account call log and the extension list, but every message-store
+ * request addressed to another extension than its own answers 403 CMN-419 (api-notes §11).
+ */
+export type AdminRole = 'SuperAdmin' | 'UserAdmin';
+
+/**
+ * A company of any size instead of the small default one (about ten users). Each count has a default
+ * derived from `users`; mailboxes = users + disabledUsers + queues + sharedMailboxes.
+ */
+export interface CompanySize {
+  /** Enabled users, each with a mailbox, a direct number and a mobile. Default 1000. */
+  users?: number;
+  /** Call queues: Department extensions with a direct number, 3–8 member users and a mailbox. Default users/50 (at least 1). */
+  queues?: number;
+  /** Shared-voicemail departments: a mailbox, reached through the IVR. Default users/100 (at least 1). */
+  sharedMailboxes?: number;
+  /** Extensions without a mailbox: the main IVR plus more IVR menus, announcements, park locations. Default users/100 (at least 2). */
+  withoutMailbox?: number;
+  /** Disabled users: in the directory with an (empty) mailbox, no traffic. Default users/100. */
+  disabledUsers?: number;
+}
+
 export interface RateLimitSpec {
   limit: number;
   windowSec: number;
@@ -51,6 +76,21 @@ export interface SimulatorOptions {
   profile?: 'office' | 'contact-center';
   /** Test hook: the simulator's notion of "now" in epoch ms. Default Date.now. */
   clock?: () => number;
+  /**
+   * Generate a company of this size instead of the default one. Its default history is 10 calls per
+   * enabled user a day over the 2 days before the start of the current UTC day (1000 users: 20,000
+   * calls); `history` still overrides it. Default: the small company.
+   */
+  company?: CompanySize;
+  /**
+   * Which number a FindMe/FollowMe leg (the outbound leg ringing the user's mobile) shows as `from`:
+   * 'owner' = the user's own direct number or the company's main number, as RingCentral logs it (the
+   * caller is on the inbound party only); 'caller' = the caller's number, as this simulator always did.
+   * Default 'caller', or 'owner' when `company` is given.
+   */
+  forwardingFrom?: 'caller' | 'owner';
+  /** The JWT user's role (see AdminRole); switchable later through faults.adminRole. Default 'SuperAdmin'. */
+  adminRole?: AdminRole;
 }
 
 export type Disposition =
@@ -116,7 +156,35 @@ export interface SimulatorStats {
   calls: { total: number; visible: number; held: number };
   /** Voicemails: held = with a creation or change held back until release(). */
   messages: { total: number; visible: number; held: number };
+  /** API requests per endpoint family (every answer counts, refusals too). */
+  endpoints: Record<EndpointFamily, number>;
+  /**
+   * message-store by-id requests naming several ids (one 207 multipart answer each, unless refused):
+   * how many, how many ids in all, the most in one.
+   */
+  messageBatches: { requests: number; ids: number; maxIds: number };
+  /** Message-store requests refused 403 CMN-419 (the role, or the forbiddenMailboxes fault). */
+  permissionDenied: number;
 }
+
+export type EndpointFamily =
+  | 'oauth'
+  | 'account'
+  | 'extensions'
+  | 'authzProfile'
+  | 'callLog'
+  | 'callLogById'
+  | 'extractSync'
+  | 'messageList'
+  | 'messageById'
+  | 'messageContent'
+  | 'messageSync'
+  | 'unknown';
+
+export const ENDPOINT_FAMILIES: readonly EndpointFamily[] = [
+  'oauth', 'account', 'extensions', 'authzProfile', 'callLog', 'callLogById', 'extractSync',
+  'messageList', 'messageById', 'messageContent', 'messageSync', 'unknown',
+];
 
 export interface ServerErrorFault {
   /** How many failures to inject. */
@@ -155,8 +223,13 @@ export interface FaultSettings {
   invalidateSyncTokens?: boolean;
   invalidateMessageSyncTokens?: boolean;
   extractSyncUnavailable?: ExtractSyncUnavailableFault | null;
-  /** Extension ids whose message store answers 403 CMN-401, as for a user who may not read them. */
+  /**
+   * Extension ids whose message store answers 403 CMN-419, as for a user who may not read them (even
+   * a Super Admin, and even the JWT user's own).
+   */
   forbiddenMailboxes?: string[];
+  /** Switches the JWT user's role now (see AdminRole); `clear` restores the role the simulator started with. */
+  adminRole?: AdminRole;
   /** An extract-sync FSync whose dateFrom lies further back than this (ms) is refused (400 CMN-101). */
   extractSyncMaxLookbackMs?: number | null;
 }
@@ -174,6 +247,8 @@ export interface Faults {
   extractSyncUnavailable: ExtractSyncUnavailableFault | null;
   forbiddenMailboxes: ReadonlySet<string>;
   extractSyncMaxLookbackMs: number | null;
+  /** The JWT user's role right now; assign to switch it (a test "grants the permission later"). */
+  adminRole: AdminRole;
   /** All issued access and refresh tokens become invalid. */
   revokeTokens(): void;
   /** All extract-sync tokens issued so far become invalid (400 CLG-104). */

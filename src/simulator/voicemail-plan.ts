@@ -122,7 +122,9 @@ export function addOrphans(ctx: BuildCtx, store: MessageStore, opts: { from: num
   for (let n = 0; n < count; n++) {
     const rng = Rng.of(ctx.seed, n, 0x0a2);
     const roll = rng.next();
-    const mailbox: Ext = roll < 0.75 ? rng.pick(company.users) : roll < 0.9 ? company.queue : company.shared;
+    // Several queues or shared mailboxes (sized companies) are told apart by a stream of their own.
+    const one = (list: Ext[]): Ext => (list.length === 1 ? (list[0] as Ext) : Rng.of(ctx.seed, n, 0x0a3).pick(list));
+    const mailbox: Ext = roll < 0.75 ? rng.pick(company.users) : roll < 0.9 ? one(company.queues) : one(company.sharedMailboxes);
     const customer = rng.pick(ctx.customers);
     const vmDuration = rng.int(8, 90);
     // Created within the recording's length of history.from, so the call itself started before it.

@@ -5,8 +5,8 @@
 // call; a linker with a wider time window must prefer the call that ended nearest before the voicemail,
 // or the repeat-caller case looks ambiguous to it):
 //   candidates = visible inbound call records (deleted ones too) that are not "In Progress", that involve
-//   the voicemail's mailbox (record or leg `extension.id`), whose caller number (record or any leg
-//   `from.phoneNumber`) is compatible with the voicemail's `from.phoneNumber` (same digits once
+//   the voicemail's mailbox (record or leg `extension.id`), whose caller number (record or any inbound
+//   leg's `from.phoneNumber`: a FindMe leg is outbound and shows the user's own number) is compatible with the voicemail's `from.phoneNumber` (same digits once
 //   normalised to 11-digit NANP; an X matches any digit), that started at or before its creationTime
 //   and ended at most MATCH_SLACK_MS before it, and that do not name a different message.
 // Linking by reference always wins; a withheld number, or a purged message (only {id, availability}
@@ -88,8 +88,9 @@ function truthOf(world: World, company: Company, m: StoredMessage, now: number):
   const recordNumber = final?.from.phoneNumber ?? '';
   if (vmNumber && recordNumber && !vmNumber.includes('X') && !recordNumber.includes('X') && vmNumber !== recordNumber) tags.add('number-format-differs');
   if (anonymous) tags.add('anonymous');
-  if (m.mailbox === company.queue) tags.add('queue-mailbox');
-  if (m.mailbox === company.shared) tags.add('shared-mailbox');
+  if (company.queues.includes(m.mailbox)) tags.add('queue-mailbox');
+  if (company.sharedMailboxes.includes(m.mailbox)) tags.add('shared-mailbox');
+  if (final && forwardedFromOwner(final, company)) tags.add('forwarding-leg-from-owner');
   if (key < 0) tags.add('call-outside-history');
   const role = key >= 0 ? (world.role[key] as number) : ROLE.none;
   if (role === ROLE.repeatSecond) tags.add('repeat-caller');
@@ -139,6 +140,7 @@ function candidates(world: World, m: StoredMessage, now: number): number[] {
   const prefix = m.callerDigits.slice(0, 7);
   const vmNumber = m.from.phoneNumber;
   if (prefix.length < 7 || !vmNumber) return [];
+  // A prefilter only (bit idx % 32 in big companies): the record check below decides.
   const bit = (1 << m.mailbox.idx) >>> 0;
   const [lo, hi] = world.window(m.creationMs - LOOKBACK_MS, m.creationMs + 1);
   const found: number[] = [];
@@ -164,10 +166,19 @@ function candidates(world: World, m: StoredMessage, now: number): number[] {
   return found;
 }
 
-/** The caller's number as the record and its legs show it. */
+/** The caller's number as the record and its inbound legs show it. */
 function callerNumbers(record: CallLogRecord): string[] {
-  const numbers = [record.from.phoneNumber, ...(record.legs ?? []).map((l) => l.from.phoneNumber)];
+  const numbers = [record.from.phoneNumber, ...(record.legs ?? []).filter((l) => l.direction === 'Inbound').map((l) => l.from.phoneNumber)];
   return numbers.filter((n): n is string => typeof n === 'string' && /\d/.test(n));
+}
+
+/** Whether a FindMe/FollowMe leg of the record shows one of the company's own numbers as `from`. */
+function forwardedFromOwner(record: CallLogRecord, company: Company): boolean {
+  return (record.legs ?? []).some((l) => {
+    if (l.action !== 'FindMe' && l.action !== 'FollowMe') return false;
+    const from = l.from.phoneNumber;
+    return from !== undefined && (from === company.mainNumber || from === company.byId.get(l.extension?.id ?? -1)?.did);
+  });
 }
 
 /** 11-digit NANP form with X for masked digits; null without digits. */

@@ -36,6 +36,11 @@ export class World {
   readonly outbound: number[] = [];
   readonly recType: number[] = [];
   readonly extMask: number[] = [];
+  /**
+   * Per call, the idx of every extension taking part — kept only for companies of more than 32
+   * extensions, where extMask (bit idx % 32) is a prefilter rather than the answer.
+   */
+  readonly extLists: Array<Uint32Array> | null;
   readonly externalDigits: string[] = [];
   readonly scenario: string[] = [];
   /** Pair role (companions.ts ROLE) and the other call of the pair (-1 none). */
@@ -53,7 +58,9 @@ export class World {
   /** Highest extract-sync cursor handed out; released data must land after it. */
   maxCursorIssued = 0;
 
-  constructor(readonly ctx: BuildCtx) {}
+  constructor(readonly ctx: BuildCtx) {
+    this.extLists = ctx.company.extensions.length > 32 ? [] : null;
+  }
 
   get size(): number {
     return this.start.length;
@@ -71,6 +78,7 @@ export class World {
     this.outbound.push(draft.record.direction === 'Outbound' ? 1 : 0);
     this.recType.push(draft.recordingType);
     this.extMask.push(draft.extMask);
+    this.extLists?.push(Uint32Array.from(draft.exts));
     this.externalDigits.push(draft.externalDigits);
     this.scenario.push(draft.scenario);
     this.role.push(role);
@@ -118,6 +126,13 @@ export class World {
       this.evKey.splice(at, 0, key);
       this.evKind.splice(at, 0, kind);
     });
+  }
+
+  /** Whether extension `idx` takes part in call `key` (record owner or any leg, final version). */
+  involves(key: number, idx: number): boolean {
+    if (((this.extMask[key] as number) & (1 << idx)) === 0) return false;
+    const list = this.extLists?.[key];
+    return list ? list.includes(idx) : true;
   }
 
   /** Current version of a call, or undefined while it is not visible. */

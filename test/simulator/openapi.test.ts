@@ -177,6 +177,36 @@ describe.skipIf(!exists)('simulator responses match the 2021 OpenAPI schemas', (
     expect(ajv.compile(schema)(bad)).toBe(false);
   });
 
+  it('authz-profile and authz-profile/check, for both roles', async () => {
+    const profile = responseSchema(`${ACCOUNT}/extension/{extensionId}/authz-profile`);
+    const check = responseSchema(`${ACCOUNT}/extension/{extensionId}/authz-profile/check`);
+    const other = String(sim.truth().extensions[2]!.id);
+    try {
+      for (const role of ['SuperAdmin', 'UserAdmin'] as const) {
+        sim.faults.adminRole = role;
+        expectValid(profile, (await get(sim, token, '/restapi/v1.0/account/~/extension/~/authz-profile')).body);
+        const reply = await get(sim, token, '/restapi/v1.0/account/~/extension/~/authz-profile/check', { permissionId: 'ReadMessages', targetExtensionId: other });
+        expect(reply.body.successful).toBe(role === 'SuperAdmin');
+        expectValid(check, reply.body);
+      }
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  it('a sized company with forwarding legs from the owner: every record and extension validates', async () => {
+    const big = await startSimulator({ seed: 11, company: { users: 150 }, history: historyDays(1, 3000), rateLimits: false });
+    try {
+      const truth = big.truth();
+      expect(truth.calls.some((c) => c.record.legs?.some((l) => l.action === 'FollowMe'))).toBe(true);
+      const records = truth.calls.map((c) => c.record);
+      expectValid(responseSchema(`${ACCOUNT}/call-log`), { uri: `${big.url}${CALL_LOG}`, records, paging: { perPage: records.length }, navigation: {} });
+      expectValid(responseSchema(`${ACCOUNT}/extension`), { uri: big.url, records: truth.extensions, paging: { perPage: 1000 }, navigation: {} });
+    } finally {
+      await big.close();
+    }
+  });
+
   it.skipIf(!extractSchema)('call-log-extract-sync', async () => {
     const reply = await get(sim, token, EXTRACT_SYNC, { dateFrom: window.dateFrom, view: 'Detailed' });
     expectValid(extractSchema, reply.body);

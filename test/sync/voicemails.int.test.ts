@@ -97,7 +97,7 @@ describe(`a mailbox RingCentral will not let us read (${databaseKind})`, () => {
       expect(others.filter((m) => !stored.has(m.id)).map((m) => m.id)).toEqual([]);
       expect(rows.filter((r) => r.mailbox_extension_id === forbidden)).toEqual([]);
       const [state] = await own.testDb.database.query<{ last_error_code: string | null }>(sql`select last_error_code from sync_state where stream = ${`voicemail:${forbidden}`}`);
-      expect(state?.last_error_code).toBe('CMN-401');
+      expect(state?.last_error_code).toBe('CMN-419');
       // Once readable again, the mailbox and the messages the call log names in it arrive.
       own.sim.faults.set({ forbiddenMailboxes: [] });
       for (const r of await syncAll(ownApp)) expect(r.error, r.stream).toBeUndefined();
