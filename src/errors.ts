@@ -29,12 +29,14 @@ export class RingCentralApiError extends Error {
 }
 
 /**
- * A 4xx that is RingCentral's verdict on the request (bad token, no permission, gone), not a wait that
- * outlasted the retries (408 timeout, 429 rate limit): asking again will not help.
+ * A 4xx that is RingCentral's verdict on the request (bad parameter, no permission, gone), not a wait that
+ * outlasted the retries (408 timeout, 429 rate limit) nor a 401: the client answers a 401 by taking a new
+ * session, so one that outlives that is an authentication failure of the whole run, not something to
+ * hold against one mailbox or sync token.
  */
 export function isRefusal(error: unknown): error is RingCentralApiError {
   if (!(error instanceof RingCentralApiError) || error.status === undefined) return false;
-  return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+  return error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 408 && error.status !== 429;
 }
 
 /** RingCentral answered with something we cannot store safely (missing id, bad date...). */

@@ -6,7 +6,8 @@ import { RingCentralClient, RequestMeter, type RetryPolicy } from './ringcentral
 import { ringCentralApi, type RingCentralApi } from './ringcentral/endpoints.ts';
 import { RateBudget } from './ringcentral/rate-budget.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
-import { loadAuthSession, saveAuthSession, upsertAccount } from './store/accounts.ts';
+import { upsertAccount } from './store/accounts.ts';
+import { sharedAuthSession } from './store/auth-sessions.ts';
 import { changesSince, openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
@@ -58,8 +59,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       credentials,
       budget: new RateBudget(undefined, options.rateLimitsEnabled ?? true),
       logger: logger.child({ component: 'ringcentral' }),
-      authData: await loadAuthSession(database.db, key),
-      saveAuthData: (data) => saveAuthSession(database.db, key, data),
+      session: sharedAuthSession(database, key),
       ...(options.retry ? { retry: options.retry } : {}),
     });
     const api = ringCentralApi(client);

@@ -3,9 +3,9 @@ import pRetry, { AbortError } from 'p-retry';
 import type { RingCentralCredentials } from '../config.ts';
 import { RingCentralApiError, type RateGroup } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { PersistentAuthStorage } from './auth-storage.ts';
+import { accessUsable, AuthStorage, REFRESH_HANDICAP_MS, sessionAction, tokensOf, type SharedSession } from './auth-storage.ts';
 import { parseJson } from './json.ts';
-import { RATE_GROUPS, type RateBudget, type RateHeaders } from './rate-budget.ts';
+import { RATE_GROUPS, realClock, type RateBudget, type RateHeaders } from './rate-budget.ts';
 
 /** Per-run tally of requests and 429s, written into sync_runs. */
 export class RequestMeter {
@@ -29,9 +29,8 @@ export interface ClientOptions {
   credentials: RingCentralCredentials;
   budget: RateBudget;
   logger: Logger;
-  /** Saved SDK auth data, and how to save it again. */
-  authData: Record<string, string>;
-  saveAuthData: (data: Record<string, string>) => Promise<void>;
+  /** The credential's session, shared with every process on the database (store/auth-sessions.ts). */
+  session: SharedSession;
   retry?: RetryPolicy;
   requestTimeoutMs?: number;
   /** Consecutive 429s on one request before giving up (each waits Retry-After). */
@@ -44,21 +43,44 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 6, minTimeoutMs: 2_000, max
 /** RingCentral's default wait when a 429 carries no Retry-After (the penalty is 60 s). */
 const DEFAULT_RETRY_AFTER_SEC = 60;
 
+/**
+ * 401s one request may answer by re-reading the session: the first is usually another process's refresh
+ * (or a dead session, which the same round refreshes or replaces); a second one, on a token just taken,
+ * can only be another refresh landing in between. More is an authentication failure.
+ */
+const MAX_REAUTHENTICATIONS = 2;
+
+/** One part of a batch answer (207 multipart/mixed): the id's own status and its parsed JSON body. */
+export interface ResponsePart {
+  status: number;
+  body: unknown;
+}
+
 interface RawResponse {
   status: number;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
 }
 
+/** A response and the access token its request carried (to know which one a 401 refused). */
+interface Sent {
+  response: RawResponse;
+  accessToken: string | undefined;
+}
+
 /**
  * Every request to RingCentral goes through here: the official SDK with the JWT flow, one proactive rate
- * budget per group, Retry-After on 429, p-retry on 5xx and network errors, and re-login with the JWT
- * (once) when the session cannot be refreshed.
+ * budget per group, Retry-After on 429, p-retry on 5xx and network errors, one session shared through
+ * the database with every other process (auth-storage.ts), and re-login with the JWT (once) when that
+ * session cannot be refreshed.
  */
 export class RingCentralClient {
   private readonly sdk: SDK;
   private readonly retry: RetryPolicy;
+  private readonly storage = new AuthStorage();
   private authenticating: Promise<void> | undefined;
+  /** The access token a request was last refused with (401): not to be used again, whatever its expiry. */
+  private rejectedAccessToken: string | undefined;
 
   constructor(private readonly options: ClientOptions) {
     const { credentials } = options;
@@ -69,10 +91,14 @@ export class RingCentralClient {
       clientSecret: credentials.clientSecret,
       appName: 'callsync',
       appVersion: '0.1.0',
-      localStorage: new PersistentAuthStorage(options.authData, options.saveAuthData) as never,
+      localStorage: this.storage as never,
       defaultRequestInit: { timeout: options.requestTimeoutMs ?? 120_000 } as never,
       // A refresh token refused for a moment (429, 503) is still good: keep it and try again.
       clearCacheOnRefreshError: false,
+      // Stated, not assumed: accessUsable() applies the same margin to sessions read from the database.
+      refreshHandicapMs: REFRESH_HANDICAP_MS,
+      // The SDK waits this long before each refresh (to gather callers); ours happen under a lock.
+      refreshDelayMs: 0,
     });
     // The SDK would refresh on its own inside send(), unbudgeted and with its failure passed off as the
     // API's answer; ensureAuthenticated() does it instead, right before each request.
@@ -85,8 +111,23 @@ export class RingCentralClient {
   }
 
   /** GET a RingCentral path or absolute URI (as found in navigation links); returns the parsed body. */
-  async get(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<unknown> {
-    return pRetry(() => this.attempt(path, query, group, meter, signal), {
+  get(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<unknown> {
+    return this.request(path, query, group, meter, signal, (response) => readJson(response, group, path));
+  }
+
+  /**
+   * GET a batch read (`…/message-store/{id1},{id2}`): RingCentral answers several ids with 207
+   * multipart/mixed, a status summary and then one part per id; this returns one entry per id, in order,
+   * each with its own status (a 404 part is an id not found, not a failed request). A plain JSON answer
+   * (a single id) is one part. Budget, retries, 401 and 429 as for `get`; a non-2xx answer to the whole
+   * request throws as it does there.
+   */
+  getParts(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<ResponsePart[]> {
+    return this.request(path, query, group, meter, signal, (response) => this.readParts(response, group, path));
+  }
+
+  private request<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>): Promise<T> {
+    return pRetry(() => this.attempt(path, query, group, meter, signal, read), {
       retries: this.retry.retries,
       minTimeout: this.retry.minTimeoutMs,
       maxTimeout: this.retry.maxTimeoutMs,
@@ -102,24 +143,17 @@ export class RingCentralClient {
     });
   }
 
-  private async attempt(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<unknown> {
+  private async attempt<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>): Promise<T> {
     let rateLimited = 0;
     let unavailable = 0;
-    let reauthenticated = false;
+    let reauthentications = 0;
     for (;;) {
       // The group's wait comes first: a token checked before a minute's wait could expire during it.
       await this.options.budget.acquire(group, signal);
       await this.ensureAuthenticated(meter, signal);
       meter.count(group);
-      const response = await this.send(path, query, group);
-      if (response.status >= 200 && response.status < 300) {
-        const text = await response.text();
-        try {
-          return text === '' ? {} : parseJson(text);
-        } catch (cause) {
-          throw new AbortError(apiError(`RingCentral returned a body that is not JSON for ${pathOf(path)}`, response, undefined, group, path, cause));
-        }
-      }
+      const { response, accessToken } = await this.send(path, query, group);
+      if (response.status >= 200 && response.status < 300) return read(response);
       const body = await readErrorBody(response);
       const retryAfterSec = retryAfterSeconds(response);
       if (response.status === 429) {
@@ -139,24 +173,26 @@ export class RingCentralClient {
         this.options.logger.warn({ group, retryAfterSec, errorCode: body.errorCode }, 'RingCentral unavailable (503); waiting Retry-After');
         continue;
       }
-      if (response.status === 401 && !reauthenticated) {
-        reauthenticated = true;
-        this.options.logger.warn({ errorCode: body.errorCode }, 'RingCentral rejected the access token; re-authenticating');
-        // Not auth().cancelAccessToken(): it sets expires_in to -1, which the refresh would then ask for.
-        await this.sdk.platform().auth().setData({ access_token: '', expire_time: 0 });
+      if (response.status === 401 && reauthentications++ < MAX_REAUTHENTICATIONS) {
+        // Another process may have refreshed the session (which kills this token): the next round re-reads
+        // the stored session before refreshing. Nothing is written: the session is not this process's alone.
+        this.rejectedAccessToken = accessToken ?? tokensOf(this.storage.snapshot()).accessToken;
+        this.options.logger.warn({ errorCode: body.errorCode }, 'RingCentral rejected the access token; re-reading the shared session');
         continue;
       }
       throw apiError(body.message ?? `HTTP ${response.status}`, response, body, group, path);
     }
   }
 
-  private async send(path: string, query: Query, group: RateGroup): Promise<RawResponse> {
+  private async send(path: string, query: Query, group: RateGroup): Promise<Sent> {
     try {
       // retry: true stops the SDK's own one-shot 401/429 retry: this class decides, and counts, every retry.
-      return (await this.sdk.platform().send({ method: 'GET', url: path, query: cleanQuery(query), retry: true })) as RawResponse;
+      const response = (await this.sdk.platform().send({ method: 'GET', url: path, query: cleanQuery(query), retry: true })) as RawResponse;
+      return { response, accessToken: undefined };
     } catch (error) {
-      const response = (error as { response?: RawResponse }).response;
-      if (response) return response;
+      const { response, request } = error as { response?: RawResponse; request?: { headers?: { get(name: string): string | null } } };
+      const authorization = request?.headers?.get('authorization') ?? undefined;
+      if (response) return { response, accessToken: authorization?.replace(/^Bearer\s+/i, '') };
       throw new RingCentralApiError(`network error calling ${pathOf(path)}: ${(error as Error).message}`, {
         status: undefined, errorCode: undefined, rateGroup: group, method: 'GET', path: pathOf(path),
       }, { cause: error });
@@ -164,49 +200,99 @@ export class RingCentralClient {
   }
 
   /**
-   * Makes sure a valid access token is present: refresh with the refresh token when it can; log in again
-   * with the JWT, once, when there is none or RingCentral refuses it. A token request that is rate limited
-   * waits Retry-After in the Auth group (5 a minute) and tries again; one that fails on the server side is
-   * an error worth retrying, and keeps the refresh token: a new JWT session on every hiccup would run into
-   * RingCentral's cap of about five sessions a user. Single-flight.
+   * Makes sure a usable access token is held. Single-flight within the client; a caller whose token was
+   * refused while a round was already under way (and may not have seen the refusal) starts another.
    */
-  private ensureAuthenticated(meter: RequestMeter, signal?: AbortSignal): Promise<void> {
-    this.authenticating ??= (async () => {
-      const platform = this.sdk.platform();
-      const auth = platform.auth();
-      for (let limited = 0; ; ) {
-        if (await auth.accessTokenValid()) return;
-        const loginWithJwt = !(await auth.refreshTokenValid());
+  private async ensureAuthenticated(meter: RequestMeter, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (accessUsable(this.storage.snapshot(), this.rejectedAccessToken, Date.now())) return;
+      this.authenticating ??= this.authenticate(meter, signal).finally(() => {
+        this.authenticating = undefined;
+      });
+      await this.authenticating;
+      // A round ends with a token it just took or granted (usable even when its lifetime is shorter than
+      // the SDK's refresh margin); only one refused meanwhile sends us round again.
+      const held = tokensOf(this.storage.snapshot()).accessToken;
+      if (held !== '' && held !== this.rejectedAccessToken) return;
+    }
+  }
+
+  /**
+   * One round under the session lock (shared with every process on the database): re-read the stored
+   * session and adopt it when another process changed it; refresh it (or log in with the JWT when it
+   * cannot be refreshed) only when it cannot be used as it is; store what was granted before the lock is
+   * released. A token request that is rate limited waits Retry-After in the Auth group (5 a minute) and
+   * tries again in a new round; one that fails on the server side is an error worth retrying, and keeps
+   * the refresh token: a new JWT session on every hiccup would run into RingCentral's cap of about five
+   * sessions a user. A refused refresh token is dropped from the stored session, so the next round (of
+   * whichever process gets the lock first) logs in once for all.
+   */
+  private async authenticate(meter: RequestMeter, signal?: AbortSignal): Promise<void> {
+    const platform = this.sdk.platform();
+    const { logger } = this.options;
+    for (let limited = 0; ; ) {
+      const outcome = await this.options.session.withLock(async (stored): Promise<'done' | 'again' | TokenFailure> => {
+        const held = this.storage.snapshot();
+        const current = await stored.read();
+        const decision = sessionAction(current, held, this.rejectedAccessToken, Date.now());
+        if (decision.adopt) {
+          this.storage.replace(current);
+          logger.debug({ next: decision.action }, 'took over the RingCentral session another process stored');
+        }
+        if (decision.action === 'use') {
+          // Nothing was stored, but a live session is held: share it.
+          if (!decision.adopt && tokensOf(current).accessToken !== tokensOf(held).accessToken) await stored.write(held);
+          return 'done';
+        }
+        const loginWithJwt = decision.action === 'login';
         await this.options.budget.acquire('Auth', signal);
         meter.count('Auth');
         try {
           if (loginWithJwt) {
             await platform.login({ jwt: this.options.credentials.jwt });
-            this.options.logger.info('logged in to RingCentral with the JWT');
+            logger.info('logged in to RingCentral with the JWT');
           } else {
             await platform.refresh();
+            logger.debug('refreshed the RingCentral session');
           }
-          return;
         } catch (error) {
           const failure = await tokenError(error, loginWithJwt ? 'logging in to RingCentral with the JWT' : 'refreshing the RingCentral session');
-          if (failure.status === 429 || (failure.status === 503 && failure.retryAfterSec !== undefined)) {
-            meter.rateLimited += failure.status === 429 ? 1 : 0;
-            this.options.budget.penalize('Auth', (failure.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) * 1000);
-            this.options.logger.warn({ status: failure.status, retryAfterSec: failure.retryAfterSec }, 'RingCentral token request limited; waiting Retry-After');
-            if (++limited > (this.options.maxRateLimitRetries ?? 10)) throw failure.error;
-            continue;
-          }
+          if (failure.status === 429 || (failure.status === 503 && failure.retryAfterSec !== undefined)) return failure;
           if (loginWithJwt || isTransient(failure.error)) throw failure.error;
-          // The refresh token itself was refused (invalid_grant, OAU-xxx): forget it, and the next round
-          // opens a new session from the JWT.
-          this.options.logger.warn({ errorCode: failure.error.errorCode }, 'RingCentral refused the refresh token; logging in again with the JWT');
-          await auth.setData({ refresh_token: '', refresh_token_expire_time: 0 });
+          // The refresh token itself was refused (invalid_grant, OAU-xxx): the session is dead for every
+          // process, and its access token with it.
+          logger.warn({ errorCode: failure.error.errorCode }, 'RingCentral refused the refresh token; logging in again with the JWT');
+          await platform.auth().setData({ access_token: '', expire_time: 0, refresh_token: '', refresh_token_expire_time: 0 });
+          await stored.write(this.storage.snapshot());
+          return 'again';
         }
-      }
-    })().finally(() => {
-      this.authenticating = undefined;
-    });
-    return this.authenticating;
+        this.rejectedAccessToken = undefined;
+        await stored.write(this.storage.snapshot());
+        return 'done';
+      });
+      if (outcome === 'done') return;
+      if (outcome === 'again') continue;
+      meter.rateLimited += outcome.status === 429 ? 1 : 0;
+      this.options.budget.penalize('Auth', (outcome.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) * 1000);
+      logger.warn({ status: outcome.status, retryAfterSec: outcome.retryAfterSec }, 'RingCentral token request limited; waiting Retry-After');
+      if (++limited > (this.options.maxRateLimitRetries ?? 10)) throw outcome.error;
+      // Waited out here, not inside the lock, so other processes may still take a session stored meanwhile.
+      await realClock.sleep(this.options.budget.delayFor('Auth'), signal);
+    }
+  }
+
+  /** The parts of a 207 multipart/mixed answer, or a plain JSON answer as its one part. */
+  private async readParts(response: RawResponse, group: RateGroup, path: string): Promise<ResponsePart[]> {
+    if (!this.sdk.client().isMultipart(response as never)) return [{ status: response.status, body: await readJson(response, group, path) }];
+    let parts: RawResponse[];
+    try {
+      parts = (await this.sdk.multipart(response as never)) as unknown as RawResponse[];
+    } catch (cause) {
+      throw new AbortError(apiError(`RingCentral returned a multipart answer that cannot be split for ${pathOf(path)}`, response, undefined, group, path, cause));
+    }
+    const out: ResponsePart[] = [];
+    for (const part of parts) out.push({ status: part.status, body: await readJson(part, group, path, response) });
+    return out;
   }
 
   private observe(response: RawResponse): void {
@@ -244,6 +330,16 @@ function cleanQuery(query: Query): Record<string, string | string[]> {
   return out;
 }
 
+/** A 2xx body parsed int64-exact ({} when empty); a body that is not JSON is not worth retrying. */
+async function readJson(response: RawResponse, group: RateGroup, path: string, whole: RawResponse = response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return text.trim() === '' ? {} : parseJson(text);
+  } catch (cause) {
+    throw new AbortError(apiError(`RingCentral returned a body that is not JSON for ${pathOf(path)}`, whole, undefined, group, path, cause));
+  }
+}
+
 interface ErrorBody {
   errorCode?: string;
   message?: string;
@@ -278,8 +374,14 @@ function apiError(message: string, response: RawResponse, body: ErrorBody | unde
   }, cause === undefined ? undefined : { cause });
 }
 
+interface TokenFailure {
+  error: RingCentralApiError;
+  status: number | undefined;
+  retryAfterSec: number | undefined;
+}
+
 /** A failed token request as an error naming what was attempted, with its status and Retry-After. */
-async function tokenError(error: unknown, attempt: string): Promise<{ error: RingCentralApiError; status: number | undefined; retryAfterSec: number | undefined }> {
+async function tokenError(error: unknown, attempt: string): Promise<TokenFailure> {
   const response = (error as { response?: RawResponse }).response;
   if (!response) {
     const failure = new RingCentralApiError(`${attempt} failed: ${(error as Error).message}`, {

@@ -2,6 +2,10 @@
 // access and a refresh token; refreshing rotates both (the old pair dies at once — single use);
 // revoking any token kills the session; more than `maxSessions` parallel sessions for the user+app
 // silently invalidate the oldest (the multi-container OAU-213 failure mode).
+// RingCentral documents a grace (refresh-tokens.md): a spent refresh token is accepted again for ~10 s
+// after the new access token is first used, answering with the same new pair. It is not modelled: here a
+// spent refresh token is refused at once (OAU-211), so two processes refreshing the same session always
+// show, instead of getting away with it when their refreshes fall within the grace.
 
 import { randomBytes } from 'node:crypto';
 

@@ -62,6 +62,21 @@ describe('OAuth token endpoint', () => {
     expect(sim.stats().tokenGrants).toEqual({ jwt: 1, refresh_token: 1 });
   });
 
+  it('lets only one of two concurrent refreshes with the same token through (two processes sharing a session)', async () => {
+    await start();
+    const first = await login(sim);
+    const replies = await Promise.all([1, 2].map(() => tokenRequest(sim, { grant_type: 'refresh_token', refresh_token: first.refresh })));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 400]);
+    const winner = replies.find((r) => r.status === 200)!;
+    expect(replies.find((r) => r.status === 400)!.body.errors[0].errorCode).toBe('OAU-211');
+    expect((await get(sim, first.access, ACCOUNT)).status).toBe(401);
+    expect((await get(sim, winner.body.access_token, ACCOUNT)).status).toBe(200);
+    // The winner's refresh token is good once, and then spent in turn.
+    expect((await tokenRequest(sim, { grant_type: 'refresh_token', refresh_token: winner.body.refresh_token })).status).toBe(200);
+    expect((await tokenRequest(sim, { grant_type: 'refresh_token', refresh_token: winner.body.refresh_token })).status).toBe(400);
+    expect(sim.stats()).toMatchObject({ tokenGrants: { jwt: 1, refresh_token: 2 }, tokenErrors: 2, sessions: 1 });
+  });
+
   it('revoking one token ends the session', async () => {
     await start();
     const session = await login(sim);
