@@ -135,8 +135,11 @@ export async function syncAll(app: App, options: PassOptions = {}): Promise<RunR
   return results;
 }
 
-/** A one-off scan of [from, to) of the call log, resumable, beside the regular schedule. */
-export async function backfill(app: App, from: Date, to: Date, options: PassOptions = {}): Promise<RunResult[]> {
+/**
+ * A one-off scan of [from, to) of the call log, resumable, beside the regular schedule. Without `to` it
+ * reads up to now, or resumes the stopped backfill of the same `from` up to the end that one pinned.
+ */
+export async function backfill(app: App, from: Date, to: Date | undefined, options: PassOptions = {}): Promise<RunResult[]> {
   const since = await changesSince(app.database);
   const scan = await runStream(deps(app, options), BACKFILL_STREAM, (ctx) => backfillCallLog(ctx, from, to));
   if (scan.outcome !== 'success') return [scan];

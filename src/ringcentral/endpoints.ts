@@ -105,8 +105,10 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
     },
 
     async extractSync(query, meter, signal) {
+      // Only what the spec lists for each sync type (api-notes §2.5, §11): recordCount is FSync-only, and
+      // `view` on ISync is undocumented — the token carries the view FSync chose.
       const params = 'syncToken' in query
-        ? { syncType: 'ISync', syncToken: query.syncToken, view: 'Detailed' }
+        ? { syncType: 'ISync', syncToken: query.syncToken }
         : { syncType: 'FSync', dateFrom: query.dateFrom.toISOString(), recordCount: query.recordCount, view: 'Detailed' };
       const where = `call-log-extract-sync ${params.syncType}`;
       const body = (await client.get(`${ACCOUNT}/call-log-extract-sync`, params, 'Heavy', meter, signal)) as Record<string, unknown>;

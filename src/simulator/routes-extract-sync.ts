@@ -13,10 +13,19 @@ import type { CallLogRecord } from './types.ts';
 import { upperBound } from './world.ts';
 
 const HOUR = 60 * 60 * 1000;
+/**
+ * What an ISync may carry. The spec lists recordCount as FSync-only and says nothing of view, dateFrom or
+ * metadataCategory on ISync (the token carries what FSync chose): strict here, so clients prove they send
+ * only what is documented.
+ */
+const ISYNC_PARAMETERS = new Set(['syncType', 'syncToken']);
 
-/** The errors of an endpoint that is not there for this app (api-notes §7.2). */
+/**
+ * The errors of an endpoint that is not there for this account or app (api-notes §7.2): 403 with CMN-202
+ * is RingCentral's "not enabled for the account", 501 CMN-202 a server without it, 503 an outage.
+ */
 const UNAVAILABLE = {
-  403: () => apiError(403, 'CMN-401', 'In order to call this API endpoint, application needs to have [ReadCallLog] permission'),
+  403: () => apiError(403, 'CMN-202', 'Operation not supported: it is not enabled for this account'),
   501: () => apiError(501, 'CMN-202', 'Operation not supported'),
   503: () => apiError(503, 'CMN-201', 'Service temporarily unavailable'),
 };
@@ -40,6 +49,8 @@ export function extractSync(ctx: SimContext, req: ApiRequest): ApiResponse {
       recordCount: intParam(q, 'recordCount', { min: 1, clampTo: 1000 }) ?? 250,
     };
   } else {
+    const extra = [...new Set(q.keys())].find((name) => !ISYNC_PARAMETERS.has(name) && stringParam(q, name) !== undefined);
+    if (extra) throw new ParamError(extra, q.get(extra) ?? '', 'CMN-101', `Parameter [${extra}] is not allowed`);
     const token = stringParam(q, 'syncToken');
     if (!token) throw new ParamError('syncToken', '', 'CLG-101', 'Parameter [syncToken] value is invalid');
     const checked = ctx.syncTokens.check(token, req.now);

@@ -1,20 +1,14 @@
-import { isRefusal, RingCentralApiError } from '../errors.ts';
-import type { CallLogEntry } from '../ringcentral/payloads.ts';
-import { prepareCallPage, writeCallPage } from '../store/calls.ts';
-import { readSyncState, writeSyncState, type StatePatch } from '../store/sync-state.ts';
+import { readSyncState } from '../store/sync-state.ts';
+import { mergeCoverage, parseCallLogCursor, passCoverage, type Coverage } from './call-log-cursor.ts';
+import { keepFastPath, tryFollowToken } from './call-log-fast-path.ts';
+import { scan, windowSizeMs } from './call-log-scan.ts';
 import type { RunContext } from './runner.ts';
-import { planWindows, type ScanCursor } from './windows.ts';
+import { firstWindow, type ScanCursor } from './windows.ts';
 
 export const CALL_LOG_STREAM = 'call-log';
 export const BACKFILL_STREAM = 'call-log-backfill';
 
 const HOUR = 3_600_000;
-/** extract-sync's documented maximum records per FSync request. */
-const EXTRACT_RECORD_COUNT = 1000;
-/** How far before the scan's start the fast-path token begins (duplicates are harmless: upserts). */
-const FAST_PATH_OVERLAP_MS = 5 * 60_000;
-/** Guards against a server that never stops saying newerRecordsExist. */
-const MAX_EXTRACT_REQUESTS = 10_000;
 
 /**
  * One pass of the account call log. The backbone is a start-time window scan with a pinned dateTo that
@@ -32,17 +26,17 @@ export async function syncCallLog(ctx: RunContext): Promise<void> {
   const now = ctx.now();
   const settings = ctx.settings;
   const fast = settings.fastPath === 'extract-sync';
+  const inProgress = parseCallLogCursor(state?.cursor).scan;
 
-  if (state?.cursor) {
-    const cursor = state.cursor as ScanCursor;
-    await scan(ctx, cursor);
-    if (fast) await keepFastPath(ctx, new Date(cursor.passTo));
+  if (inProgress) {
+    await scan(ctx, inProgress);
+    if (fast) await keepFastPath(ctx, new Date(inProgress.passTo), tokenFrom(inProgress));
     return;
   }
   if (!state?.syncedThrough) {
-    const passTo = now;
-    await scan(ctx, newPass(ctx, new Date(now.getTime() - settings.backfillDays * 24 * HOUR), passTo, 'backfill'));
-    if (fast) await keepFastPath(ctx, passTo);
+    const pass = await firstPass(ctx, now);
+    await scan(ctx, pass);
+    if (fast) await keepFastPath(ctx, now, tokenFrom(pass));
     return;
   }
   const lookbackFrom = new Date(state.syncedThrough.getTime() - settings.lookbackHours * HOUR);
@@ -54,133 +48,49 @@ export async function syncCallLog(ctx: RunContext): Promise<void> {
 }
 
 /**
- * Follows the stored token; false when the fast path could not be followed this pass. A rejected token
- * (400: CLG-101..105, "max sync record number limit is exceeded") and an endpoint this app may not use
- * (403, 404, 501) drop the token; a server failure keeps it for the next pass.
+ * The first pass of an empty stream reads SYNC_BACKFILL_DAYS, except what completed `callsync backfill`
+ * passes have already read: those calls are in the database, and the fast-path token (from where the
+ * backfill stopped covering) or the lookback scans see later edits to them.
  */
-async function tryFollowToken(ctx: RunContext, syncToken: string): Promise<boolean> {
-  try {
-    await followFastPath(ctx, { syncToken });
-    return true;
-  } catch (error) {
-    if (!(error instanceof RingCentralApiError)) throw error;
-    const drop = error.status === 501 || isRefusal(error);
-    ctx.logger.warn(
-      { errorCode: error.errorCode, status: error.status },
-      drop ? 'extract-sync token rejected; the window scan runs, then a new token from where the old one stopped' : 'extract-sync failed; the window scan runs this pass',
-    );
-    if (drop) await writeSyncState(ctx.database.db, ctx.accountId, ctx.stream, { syncToken: null });
-    return false;
-  }
+async function firstPass(ctx: RunContext, now: Date): Promise<ScanCursor> {
+  const from = new Date(now.getTime() - ctx.settings.backfillDays * 24 * HOUR);
+  const covered = await backfillCoverage(ctx);
+  const overlaps = covered && Date.parse(covered.from) < now.getTime() && Date.parse(covered.to) > from.getTime();
+  const skip = overlaps
+    ? { from: new Date(Math.max(Date.parse(covered.from), from.getTime())).toISOString(), to: new Date(Math.min(Date.parse(covered.to), now.getTime())).toISOString() }
+    : undefined;
+  if (skip) ctx.logger.info({ from: skip.from, to: skip.to }, 'first pass: the period `callsync backfill` read is not read again');
+  return newPass(ctx, from, now, 'backfill', skip);
 }
 
-/** A one-off scan of [from, to), for `callsync backfill`; it keeps its own checkpoint stream. */
-export async function backfillCallLog(ctx: RunContext, from: Date, to: Date): Promise<void> {
-  const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
-  const cursor = state?.cursor as ScanCursor | null | undefined;
-  const same = cursor && cursor.passFrom === from.toISOString() && cursor.passTo === to.toISOString();
-  await scan(ctx, same ? cursor : newPass(ctx, from, to, 'backfill'));
+/** What completed backfill passes have read; read without the backfill stream's lock (a pass in progress has not completed). */
+async function backfillCoverage(ctx: RunContext): Promise<Coverage | undefined> {
+  const state = await readSyncState(ctx.database.db, ctx.accountId, BACKFILL_STREAM);
+  return parseCallLogCursor(state?.cursor).covered;
 }
 
-function newPass(ctx: RunContext, from: Date, to: Date, reason: ScanCursor['reason']): ScanCursor {
-  const [first] = planWindows(from, to, ctx.settings.windowHours * HOUR);
-  return { mode: 'scan', reason, passFrom: from.toISOString(), passTo: to.toISOString(), windowFrom: first!.from.toISOString(), windowTo: first!.to.toISOString(), page: 1 };
-}
-
-/** Walks the pass window by window, oldest first, page by page; each page commits with its checkpoint. */
-async function scan(ctx: RunContext, start: ScanCursor): Promise<void> {
-  const { stream, settings } = ctx;
-  const passTo = new Date(start.passTo);
-  // The window in progress keeps the bounds it was started with, even if SYNC_WINDOW_HOURS changed since:
-  // its page number only means something within those bounds.
-  const current = { from: new Date(start.windowFrom), to: new Date(start.windowTo) };
-  const windows = [current, ...(current.to < passTo ? planWindows(current.to, passTo, settings.windowHours * HOUR) : [])];
-  const totalMs = passTo.getTime() - new Date(start.passFrom).getTime();
-  let page = start.page;
-  let records = 0;
-  ctx.logger.info({ reason: start.reason, from: start.windowFrom, to: start.passTo, page }, 'call-log window scan');
-  for (const [index, window] of windows.entries()) {
-    for (;;) {
-      ctx.checkpoint();
-      const result = await ctx.api.callLogPage({ dateFrom: window.from, dateTo: window.to, page, perPage: settings.perPage }, ctx.meter, ctx.signal);
-      const done = result.nextPage === undefined;
-      const following = windows[index + 1];
-      const next: ScanCursor | null = !done
-        ? { ...start, windowFrom: window.from.toISOString(), windowTo: window.to.toISOString(), page: result.nextPage! }
-        : following ? { ...start, windowFrom: following.from.toISOString(), windowTo: following.to.toISOString(), page: 1 } : null;
-      const patch: StatePatch = { cursor: next };
-      if (done) {
-        patch.syncedThrough = window.to;
-        if (!following) patch.lastScanAt = ctx.now();
-      }
-      await writePage(ctx, result.entries, patch);
-      records += result.entries.length;
-      const doneMs = window.from.getTime() - new Date(start.passFrom).getTime();
-      ctx.onProgress?.({ stream, records, requests: { ...ctx.meter.requests }, fraction: totalMs > 0 ? Math.min(1, doneMs / totalMs) : 1 });
-      if (done) break;
-      page = result.nextPage!;
-    }
-    page = 1;
-  }
-}
-
-/** Upserts a page and moves the checkpoint in one transaction; syncedThrough never moves backwards. */
-async function writePage(ctx: RunContext, entries: CallLogEntry[], patch: StatePatch): Promise<void> {
-  const page = prepareCallPage(ctx.accountId, entries);
-  await ctx.writeTransaction(async (tx) => {
-    const counts = await writeCallPage(tx, page);
-    if (patch.syncedThrough) {
-      const current = await readSyncState(tx, ctx.accountId, ctx.stream);
-      if (current?.syncedThrough && current.syncedThrough > patch.syncedThrough) delete patch.syncedThrough;
-    }
-    await writeSyncState(tx, ctx.accountId, ctx.stream, { ...patch, addRecords: counts.inserted + counts.updated });
-    await ctx.recordPage(tx, counts);
-  });
+/** Where the fast-path token must start after a pass that skipped a backfilled period: where the backfill stopped covering. */
+function tokenFrom(pass: ScanCursor): Date | undefined {
+  return pass.skip ? new Date(pass.skip.to) : undefined;
 }
 
 /**
- * After a scan: a token still held is kept (it reads on from where it is). Without one, a fresh token
- * covers modifications from where the last token succeeded (its syncTokenAt), or from the scan's end when
- * there never was one, a few minutes early so a clock difference between this machine and RingCentral
- * cannot open a gap. An FSync that fails leaves the stream on the scan: the scan made the data complete.
+ * A one-off scan of [from, to ?? now), for `callsync backfill`; it keeps its own checkpoint stream. A
+ * complete pass adds its period to the stream's coverage, which the regular stream's first pass does not
+ * read again.
  */
-async function keepFastPath(ctx: RunContext, scanEnd: Date): Promise<void> {
+export async function backfillCallLog(ctx: RunContext, from: Date, to: Date | undefined): Promise<void> {
   const state = await readSyncState(ctx.database.db, ctx.accountId, ctx.stream);
-  if (state?.syncToken) return;
-  const resumeAt = state?.syncTokenAt && state.syncTokenAt < scanEnd ? state.syncTokenAt : undefined;
-  let failure = await tryStartToken(ctx, resumeAt ?? scanEnd);
-  // How far back RingCentral lets a dateFrom reach is not documented: rather than stay without a token for
-  // good, accept the gap (edits to calls older than the lookback, made while callsync was away).
-  if (failure?.status === 400 && resumeAt) {
-    ctx.logger.warn({ errorCode: failure.errorCode, from: resumeAt.toISOString() }, 'extract-sync refused to start where the last token stopped; starting from the scan instead');
-    failure = await tryStartToken(ctx, scanEnd);
-  }
-  if (failure) ctx.logger.warn({ errorCode: failure.errorCode, status: failure.status }, 'call-log-extract-sync is not available; staying on the window scan');
+  const cursor = parseCallLogCursor(state?.cursor).scan;
+  // Re-running the same command resumes: without --to, the stopped pass's pinned end is the end.
+  const same = cursor && cursor.passFrom === from.toISOString() && (to === undefined || cursor.passTo === to.toISOString());
+  const pass = same ? cursor : newPass(ctx, from, to ?? ctx.now(), 'backfill');
+  await scan(ctx, pass, { finish: (kept) => ({ ...kept, covered: mergeCoverage(kept.covered, passCoverage(pass)) }) });
 }
 
-/** FSync from a few minutes before `from`, then ISync to now; RingCentral's error when it would not. */
-async function tryStartToken(ctx: RunContext, from: Date): Promise<RingCentralApiError | undefined> {
-  try {
-    await followFastPath(ctx, { dateFrom: new Date(from.getTime() - FAST_PATH_OVERLAP_MS), recordCount: EXTRACT_RECORD_COUNT });
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof RingCentralApiError)) throw error;
-    return error;
-  }
-}
-
-/** FSync or ISync, then ISync while RingCentral says newer records exist; the token commits with each page. */
-async function followFastPath(ctx: RunContext, first: { syncToken: string } | { dateFrom: Date; recordCount: number }): Promise<void> {
-  let query = first;
-  for (let requests = 0; requests < MAX_EXTRACT_REQUESTS; requests++) {
-    ctx.checkpoint();
-    const page = await ctx.api.extractSync(query, ctx.meter, ctx.signal);
-    const patch: StatePatch = { syncToken: page.syncToken, syncTokenAt: ctx.now() };
-    if (!page.newerRecordsExist && page.syncTime) patch.syncedThrough = page.syncTime;
-    await writePage(ctx, page.entries, patch);
-    ctx.onProgress?.({ stream: ctx.stream, records: page.entries.length, requests: { ...ctx.meter.requests } });
-    if (!page.newerRecordsExist) return;
-    query = { syncToken: page.syncToken };
-  }
-  throw new Error(`call-log-extract-sync still reported newer records after ${MAX_EXTRACT_REQUESTS} requests`);
+function newPass(ctx: RunContext, from: Date, to: Date, reason: ScanCursor['reason'], skip?: ScanCursor['skip']): ScanCursor {
+  const pass: ScanCursor = { mode: 'scan', reason, passFrom: from.toISOString(), passTo: to.toISOString(), windowFrom: '', windowTo: '', page: 1, plannedAt: ctx.now().toISOString() };
+  if (skip) pass.skip = skip;
+  const first = firstWindow(from, to, skip, windowSizeMs(pass, ctx.settings.windowHours));
+  return { ...pass, windowFrom: first.from.toISOString(), windowTo: first.to.toISOString() };
 }

@@ -91,6 +91,28 @@ describe('call-log-extract-sync', () => {
     expect((await get(sim, token, EXTRACT_SYNC, { syncType: 'ISync', syncToken: fresh })).body.errorCode).toBe('CLG-103');
   });
 
+  it('refuses on ISync every parameter the spec does not list for it (view, recordCount, dateFrom) with 400 CMN-101', async () => {
+    await start();
+    const syncToken = (await get(sim, token, EXTRACT_SYNC, { view: 'Detailed' })).body.syncInfo.syncToken as string;
+    for (const [name, value] of [['view', 'Detailed'], ['recordCount', '1000'], ['dateFrom', '2026-11-01T00:00:00Z']]) {
+      const reply = await get(sim, token, EXTRACT_SYNC, { syncType: 'ISync', syncToken, [name!]: value! });
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors[0]).toMatchObject({ errorCode: 'CMN-101', parameterName: name, message: `Parameter [${name}] is not allowed` });
+    }
+    const plain = await get(sim, token, EXTRACT_SYNC, { syncType: 'ISync', syncToken });
+    expect(plain.status).toBe(200);
+  });
+
+  it('answers the extractSyncUnavailable fault as RingCentral does: 403 CMN-202 not enabled, 501 CMN-202, 503 CMN-201', async () => {
+    await start();
+    for (const [status, errorCode] of [[403, 'CMN-202'], [501, 'CMN-202'], [503, 'CMN-201']] as const) {
+      sim.faults.set({ extractSyncUnavailable: { status } });
+      const reply = await get(sim, token, EXTRACT_SYNC);
+      expect(reply.status).toBe(status);
+      expect(reply.body).toMatchObject({ errorCode, errors: [{ errorCode }] });
+    }
+  });
+
   it('validates FSync parameters with CMN-101', async () => {
     await start();
     for (const [name, value] of [['dateFrom', 'soon'], ['recordCount', '0'], ['syncType', 'Full'], ['view', 'Fancy']]) {

@@ -1,8 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncAll } from '../../src/main.ts';
+import { describeFastPath } from '../../src/cli/commands/status.ts';
 import { readSyncState } from '../../src/store/sync-state.ts';
+import { parseCallLogCursor } from '../../src/sync/call-log-cursor.ts';
+import { EXTRACT_SYNC_RETRY_MS } from '../../src/sync/call-log-fast-path.ts';
 import { databaseKind } from '../helpers/database.ts';
+import { recording } from '../helpers/recording-api.ts';
 import { expectDatabaseEqualsTruth, history, startHarness, type Harness } from '../helpers/harness.ts';
 
 let harness: Harness | undefined;
@@ -75,6 +79,8 @@ describe(`call-log sync through the SDK against the simulator (${databaseKind})`
     await expectDatabaseEqualsTruth(harness);
     const scanPages = Math.ceil(harness.sim.truth().calls.length / 100);
     expect(second.requests.Heavy).toBeLessThan(scanPages);
+    // ISync carries only syncType and syncToken: the simulator refuses anything undocumented with a 400.
+    expect(harness.sim.stats().byStatus['400'] ?? 0).toBe(0);
   });
 
   it('falls back to the window scan when RingCentral rejects the sync token, and still converges', async () => {
@@ -126,7 +132,8 @@ describe(`call-log sync through the SDK against the simulator (${databaseKind})`
     expect((await readSyncState(app.database.db, app.accountId, 'call-log'))?.syncToken).toBeTruthy();
   });
 
-  // Lost permission, an endpoint a server does not offer, an outage: the scan carries the pass meanwhile.
+  // Not enabled for the account, an endpoint a server does not offer, an outage: the scan carries the pass
+  // meanwhile. A refusal is asked about again only a day later; an outage on the next pass.
   for (const status of [403, 501, 503] as const) {
     it(`stays current through the window scan while extract-sync answers ${status}, and keeps the token only through an outage`, async () => {
       harness = await startHarness(
@@ -142,12 +149,61 @@ describe(`call-log sync through the SDK against the simulator (${databaseKind})`
       await expectDatabaseEqualsTruth(harness);
       const state = await readSyncState(app.database.db, app.accountId, 'call-log');
       expect(state?.syncToken ?? null).toBe(status === 503 ? token : null);
-      // Once the endpoint answers again, the fast path resumes.
+      // Once the endpoint answers again, the fast path resumes: after an outage on the next pass, after a
+      // refusal once the slow retry is due.
       harness.sim.faults.set({ extractSyncUnavailable: null });
-      callLogRun(await syncAll(app, { streams: ['call-log'] }));
+      const retry = status === 503 ? undefined : () => new Date(Date.now() + EXTRACT_SYNC_RETRY_MS + 60_000);
+      callLogRun(await syncAll(app, { streams: ['call-log'], ...(retry ? { now: retry } : {}) }));
       expect((await readSyncState(app.database.db, app.accountId, 'call-log'))?.syncToken).toBeTruthy();
     });
   }
+
+  it('a 403 CMN-202 refusal is recorded, shown in status, and asked about again only once a day', async () => {
+    harness = await startHarness({ seed: 20, history: history(300, 2) }, { SYNC_FAST_PATH: 'extract-sync', SYNC_LOOKBACK_HOURS: '72' });
+    const { app, recorded } = recording(await harness.app());
+    const t0 = Date.now();
+    const at = (ms: number) => () => new Date(t0 + ms);
+    const pass = async (ms: number) => callLogRun(await syncAll(app, { streams: ['call-log'], now: at(ms) }));
+    const refusals = () => harness!.sim.stats().byStatus['403'] ?? 0;
+    const state = async () => (await readSyncState(app.database.db, app.accountId, 'call-log'))!;
+    await pass(0);
+    harness.sim.faults.set({ extractSyncUnavailable: { status: 403 } });
+
+    await pass(60_000);
+    expect(refusals()).toBe(1);
+    const refused = parseCallLogCursor((await state()).cursor).extractSync!;
+    expect(refused).toEqual({ since: new Date(t0 + 60_000).toISOString(), at: new Date(t0 + 60_000).toISOString(), status: 403, errorCode: 'CMN-202', retryAt: new Date(t0 + 60_000 + EXTRACT_SYNC_RETRY_MS).toISOString() });
+    expect((await state()).syncToken).toBeNull();
+    expect(describeFastPath(await state(), 'extract-sync')).toBe(`refused by RingCentral since ${refused.since} with HTTP 403 CMN-202; next try after ${refused.retryAt}`);
+
+    // Passes before the retry is due make no extract-sync request at all: the scan alone.
+    const asked = recorded.extractSyncs.length;
+    for (const ms of [5 * 60_000, 10 * 60_000, EXTRACT_SYNC_RETRY_MS]) {
+      const pages = recorded.callLogPages.length;
+      const run = await pass(ms);
+      expect(run.requests.Heavy).toBe(recorded.callLogPages.length - pages);
+    }
+    expect(recorded.extractSyncs.length).toBe(asked);
+    expect(refusals()).toBe(1);
+
+    // Due: asked once more, refused again; `since` stays, the next try moves a day on.
+    await pass(60_000 + EXTRACT_SYNC_RETRY_MS);
+    expect(refusals()).toBe(2);
+    const again = parseCallLogCursor((await state()).cursor).extractSync!;
+    expect(again.since).toBe(refused.since);
+    expect(again.retryAt).toBe(new Date(t0 + 60_000 + 2 * EXTRACT_SYNC_RETRY_MS).toISOString());
+
+    // Enabled meanwhile: found at the next due try, and the refusal is cleared.
+    harness.sim.faults.set({ extractSyncUnavailable: null });
+    await pass(2 * EXTRACT_SYNC_RETRY_MS);
+    expect((await state()).syncToken).toBeNull();
+    await pass(60_000 + 2 * EXTRACT_SYNC_RETRY_MS);
+    expect((await state()).syncToken).toBeTruthy();
+    expect((await state()).cursor).toBeNull();
+    expect(describeFastPath(await state(), 'extract-sync')).toMatch(/^on \(extract-sync token of \d{4}-/);
+    expect(describeFastPath(await state(), 'off')).toBe('off (SYNC_FAST_PATH=off)');
+    await expectDatabaseEqualsTruth(harness);
+  });
 
   it('syncs the extension list: users, call queues and IVR menus', async () => {
     harness = await startHarness({ seed: 16, history: history(10, 1) });

@@ -12,11 +12,13 @@ export function registerBackfill(program: Command): void {
     .command('backfill')
     .description('read the call log of a past period (resumable: re-run the same command after a stop)')
     .requiredOption('--from <date>', 'start of the period, e.g. 2026-10-01 (UTC) or an ISO date-time')
-    .option('--to <date>', 'end of the period (exclusive); default now')
+    .option('--to <date>', 'end of the period (exclusive); default now (or, re-run after a stop, the end the stopped run pinned)')
     .action(action(async (opts: { from: string; to?: string }) => {
       const from = parseDateFlag('--from', opts.from);
-      const to = opts.to ? parseDateFlag('--to', opts.to) : new Date();
-      if (from >= to) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+      // Without --to the period ends now, or where the stopped backfill of the same --from pinned it (resume).
+      const to = opts.to ? parseDateFlag('--to', opts.to) : undefined;
+      const end = to ?? new Date();
+      if (from >= end) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${end.toISOString()})`);
       const { config, logger } = commandContext();
       const app = await createApp(config, { logger });
       const controller = new AbortController();
@@ -26,14 +28,16 @@ export function registerBackfill(program: Command): void {
         Presets.shades_classic,
       );
       bar.start(1000, 0, { records: 0, heavy: 0, eta_text: 'estimating' });
-      const started = Date.now();
+      let first: Sample | undefined;
       let records = 0;
       try {
         const results = await backfill(app, from, to, {
           signal: controller.signal,
           onProgress: (p) => {
             records = p.records;
-            bar.update(Math.round((p.fraction ?? 0) * 1000), { records, heavy: p.requests.Heavy, eta_text: eta(p.fraction, p.requests.Heavy, started) });
+            const sample = { fraction: p.fraction ?? 0, heavy: p.requests.Heavy, at: Date.now() };
+            first ??= sample;
+            bar.update(Math.round(sample.fraction * 1000), { records, heavy: p.requests.Heavy, eta_text: eta(first, sample) });
           },
         });
         bar.update(1000, { eta_text: 'done' });
@@ -47,16 +51,25 @@ export function registerBackfill(program: Command): void {
     }));
 }
 
+interface Sample {
+  fraction: number;
+  heavy: number;
+  at: number;
+}
+
 /**
- * Remaining time from the Heavy requests still to make and the rate budget that paces them: requests
- * so far scaled by the work left, at no more than the budget's requests per minute (and no faster than
- * this run has managed so far).
+ * Remaining time from the Heavy requests still to make and the rate budget that paces them: the requests
+ * made since the first report scaled by the work left, at no more than the budget's requests per minute
+ * (and no faster than this run has managed so far). Measured from the first report, not from zero, so a
+ * resumed backfill (which starts part-way) does not look nearly done.
  */
-function eta(fraction: number | undefined, heavySoFar: number, startedMs: number): string {
-  if (!fraction || fraction <= 0 || heavySoFar === 0) return 'estimating';
-  const remainingRequests = Math.ceil((heavySoFar / fraction) * (1 - fraction));
+function eta(first: Sample, now: Sample): string {
+  const progress = now.fraction - first.fraction;
+  const requests = now.heavy - first.heavy;
+  if (progress <= 0 || requests <= 0) return now.fraction >= 1 ? '0s' : 'estimating';
+  const remainingRequests = Math.ceil((requests / progress) * (1 - now.fraction));
   const budgetMs = (remainingRequests * DEFAULT_LIMITS.Heavy.windowSec * 1000) / DEFAULT_LIMITS.Heavy.limit;
-  const observedMs = ((Date.now() - startedMs) / heavySoFar) * remainingRequests;
+  const observedMs = ((now.at - first.at) / requests) * remainingRequests;
   const ms = Math.max(Math.min(budgetMs, observedMs), 0);
   const s = Math.round(ms / 1000);
   return s < 90 ? `${s}s` : `${Math.round(s / 60)}m`;

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { listAccounts } from '../../store/accounts.ts';
-import { allSyncStates, latestRuns } from '../../store/sync-state.ts';
+import { allSyncStates, latestRuns, type SyncStateRow } from '../../store/sync-state.ts';
+import { parseCallLogCursor, scanInProgress } from '../../sync/call-log-cursor.ts';
+import { BACKFILL_STREAM, CALL_LOG_STREAM } from '../../sync/call-log.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
 
 const at = (d: Date | null | undefined) => (d ? d.toISOString() : '—');
@@ -27,7 +29,8 @@ export function registerStatus(program: Command): void {
             process.stdout.write(
               `  ${s.stream}\n` +
                 `    last success   ${at(s.lastSuccessAt)}\n` +
-                `    synced through ${at(s.syncedThrough)}${s.cursor ? '  (a pass is in progress; the next run resumes it)' : ''}\n` +
+                `    synced through ${at(s.syncedThrough)}${inProgress(s) ? '  (a pass is in progress; the next run resumes it)' : ''}\n` +
+                (s.stream === CALL_LOG_STREAM ? `    fast path      ${describeFastPath(s, config.sync.fastPath)}\n` : '') +
                 `    rows written   ${s.recordsSynced}\n` +
                 `    last error     ${s.lastError ? `${s.lastErrorCode ? `[${s.lastErrorCode}] ` : ''}${s.lastError}` : '—'}\n` +
                 `    last run       ${run ? `${run.outcome} at ${at(run.startedAt)}; requests ${requests}; 429s ${run.rateLimited}` : '—'}\n`,
@@ -42,4 +45,19 @@ export function registerStatus(program: Command): void {
         }
       });
     }));
+}
+
+/** The call-log streams keep more than a scan in their cursor; other streams' cursors are a pass in progress. */
+function inProgress(s: SyncStateRow): boolean {
+  return s.stream === CALL_LOG_STREAM || s.stream === BACKFILL_STREAM ? scanInProgress(s.cursor) : !!s.cursor;
+}
+
+/** The extract-sync fast path of the call-log stream: on, off by configuration, or refused by RingCentral. */
+export function describeFastPath(s: SyncStateRow, configured: 'extract-sync' | 'off'): string {
+  if (configured === 'off') return 'off (SYNC_FAST_PATH=off)';
+  const refusal = parseCallLogCursor(s.cursor).extractSync;
+  if (refusal) {
+    return `refused by RingCentral since ${refusal.since} with HTTP ${refusal.status}${refusal.errorCode ? ` ${refusal.errorCode}` : ''}; next try after ${refusal.retryAt}`;
+  }
+  return s.syncToken ? `on (extract-sync token of ${at(s.syncTokenAt)})` : 'on (no token yet: the next pass asks for one)';
 }
