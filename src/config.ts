@@ -53,6 +53,7 @@ const envSchema = z
       .default('*/5 * * * *')
       .refine((v) => v !== undefined && validateCron(v), 'must be a valid cron expression, e.g. "*/5 * * * *"'),
     SYNC_PAGE_SIZE: optionalText.pipe(positiveInt('SYNC_PAGE_SIZE', 1, 1000).default(1000)),
+    VOICEMAIL_SWEEP_HOURS: optionalText.pipe(positiveInt('VOICEMAIL_SWEEP_HOURS', 1, 24 * 7).default(6)),
     LINK_WINDOW_MINUTES: optionalText.pipe(positiveInt('LINK_WINDOW_MINUTES', 1, 24 * 60).default(10)),
     CALLBACK_HORIZON_DAYS: optionalText.pipe(positiveInt('CALLBACK_HORIZON_DAYS', 1, 90).default(7)),
     SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
@@ -102,6 +103,8 @@ export interface Config {
     readonly fastPath: 'extract-sync' | 'off';
     /** Records per call-log page; RingCentral's maximum (1000) unless testing paging. */
     readonly perPage: number;
+    /** Every mailbox is read at least this often, even when the call log gives no reason to. */
+    readonly voicemailSweepHours: number;
   };
   readonly derive: {
     /** A voicemail may be created up to this long after its call ended (linking and `final`). */
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       schedule: e.SYNC_SCHEDULE ?? '*/5 * * * *',
       fastPath: e.SYNC_FAST_PATH,
       perPage: e.SYNC_PAGE_SIZE,
+      voicemailSweepHours: e.VOICEMAIL_SWEEP_HOURS,
     },
     derive: {
       voicemailWindowSeconds: e.LINK_WINDOW_MINUTES * 60,

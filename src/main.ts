@@ -124,7 +124,7 @@ export async function syncAll(app: App, options: PassOptions = {}): Promise<RunR
   const streams: Array<[string, (ctx: RunContext) => Promise<void>]> = [
     [EXTENSIONS_STREAM, syncExtensions],
     [CALL_LOG_STREAM, syncCallLog],
-    [VOICEMAIL_STREAM, syncVoicemails],
+    [VOICEMAIL_STREAM, (ctx) => syncVoicemails(ctx, { voicemailWindowMs: app.config.derive.voicemailWindowSeconds * 1000 })],
     [DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since)],
   ];
   for (const [stream, job] of streams.filter(([name]) => !options.streams || options.streams.includes(name))) {

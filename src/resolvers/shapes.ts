@@ -94,6 +94,7 @@ export function toVoicemail(row: VoicemailRow): VoicemailNode {
     transcriptionStatus: row.transcription_status,
     audioContentUri: row.audio_uri,
     availability: row.availability,
+    readable: row.readable,
     link: row.link_call_id
       ? { method: row.link_method ?? 'MATCHED', confidence: row.link_confidence ?? 0, secondsAfterCallStart: row.link_seconds ?? 0 }
       : null,

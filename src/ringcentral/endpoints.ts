@@ -14,7 +14,22 @@ export interface RingCentralApi {
   messageSync(extensionId: string, query: MessageSyncQuery, meter: RequestMeter, signal?: AbortSignal): Promise<MessageSyncPage>;
   voicemailPage(extensionId: string, query: VoicemailPageQuery, meter: RequestMeter, signal?: AbortSignal): Promise<VoicemailPage>;
   message(extensionId: string, messageId: string, meter: RequestMeter, signal?: AbortSignal): Promise<MessageEntry | undefined>;
+  /** Several messages of one mailbox in one request (207 multipart); one answer per id, in order. */
+  messages(extensionId: string, messageIds: string[], meter: RequestMeter, signal?: AbortSignal): Promise<MessageAnswer[]>;
+  /** The JWT user's own extension (`extension/~`). */
+  ownExtension(meter: RequestMeter, signal?: AbortSignal): Promise<{ id: string }>;
+  /** Whether the JWT user holds `permissionId` for `targetExtensionId` (authz-profile/check). */
+  checkPermission(permissionId: string, targetExtensionId: string, meter: RequestMeter, signal?: AbortSignal): Promise<boolean>;
 }
+
+/** One id's answer in a batch read: the message, gone (404: purged or pushed out by the cap), or refused. */
+export type MessageAnswer =
+  | { id: string; kind: 'found'; entry: MessageEntry }
+  | { id: string; kind: 'gone'; availability: string }
+  | { id: string; kind: 'error'; error: RingCentralApiError };
+
+/** Ids per batch read. RingCentral documents batch reads of messages but no maximum; 30 is its usual batch cap. */
+export const MESSAGE_BATCH_SIZE = 30;
 
 export type MessageSyncQuery = { syncToken: string } | { dateFrom: Date; recordCount: number };
 
@@ -170,6 +185,49 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
         if (error instanceof RingCentralApiError && error.status === 404) return undefined;
         throw error;
       }
+    },
+
+    async messages(extensionId, messageIds, meter, signal) {
+      if (messageIds.length === 0) return [];
+      const where = `messages ${messageIds.length === 1 ? messageIds[0] : `${messageIds[0]}…(${messageIds.length})`} of mailbox ${extensionId}`;
+      const path = `${ACCOUNT}/extension/${extensionId}/message-store/${messageIds.join(',')}`;
+      let parts: Array<{ status: number; body: unknown }>;
+      try {
+        parts = await client.getParts(path, {}, 'Light', meter, signal);
+      } catch (error) {
+        // A single id that is gone answers 404 as a whole rather than as a part.
+        if (messageIds.length === 1 && error instanceof RingCentralApiError && error.status === 404) return [{ id: messageIds[0]!, kind: 'gone', availability: 'Purged' }];
+        throw error;
+      }
+      if (parts.length !== messageIds.length) throw new MalformedPayloadError(`${where}: ${parts.length} answers for ${messageIds.length} ids`);
+      return messageIds.map((id, i): MessageAnswer => {
+        const part = parts[i]!;
+        if (part.status === 404) return { id, kind: 'gone', availability: 'Purged' };
+        if (part.status < 200 || part.status >= 300) {
+          const body = (part.body ?? {}) as { errorCode?: unknown; message?: unknown; errors?: Array<{ errorCode?: unknown; message?: unknown }> };
+          const code = body.errors?.[0]?.errorCode ?? body.errorCode;
+          const message = body.errors?.[0]?.message ?? body.message;
+          return { id, kind: 'error', error: new RingCentralApiError(typeof message === 'string' ? message : `HTTP ${part.status}`, {
+            status: part.status, errorCode: typeof code === 'string' ? code : undefined, rateGroup: 'Light', method: 'GET', path: `${ACCOUNT}/extension/${extensionId}/message-store/${id}`,
+          }) };
+        }
+        const entry = parseMessages([part.body], `message ${id} of mailbox ${extensionId}`)[0];
+        // A deleted or purged message answers with only its id and availability.
+        if (!entry || entry.kind === 'tombstone') return { id, kind: 'gone', availability: entry?.availability ?? 'Purged' };
+        return { id, kind: 'found', entry };
+      });
+    },
+
+    async ownExtension(meter, signal) {
+      const body = (await client.get(`${ACCOUNT}/extension/~`, {}, 'Light', meter, signal)) as Record<string, unknown>;
+      if (body.id === undefined || body.id === null) throw new MalformedPayloadError('GET /extension/~: the answer has no "id"');
+      return { id: String(body.id) };
+    },
+
+    async checkPermission(permissionId, targetExtensionId, meter, signal) {
+      const body = (await client.get(`${ACCOUNT}/extension/~/authz-profile/check`, { permissionId, targetExtensionId }, 'Light', meter, signal)) as Record<string, unknown>;
+      if (typeof body.successful !== 'boolean') throw new MalformedPayloadError('authz-profile/check: the answer has no boolean "successful"');
+      return body.successful;
     },
   };
 }

@@ -8,3 +8,4 @@ export * from './tables/recordings.ts';
 export * from './tables/derived.ts';
 export * from './tables/api-keys.ts';
 export * from './tables/feed.ts';
+export * from './tables/mailboxes.ts';

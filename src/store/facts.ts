@@ -102,3 +102,30 @@ export async function timesToRederive(db: Db, accountId: string, since: Date): P
       and not exists (select 1 from call_dispositions d where d.account_id = c.account_id and d.call_id = c.id)`));
   return rows.map((r) => new Date(r.t));
 }
+
+/**
+ * Calls written since `since`, a chunk at a time in (updated_at, id) order (the voicemail sync reads them
+ * for evidence of a message); `after` is the last key of the previous chunk.
+ */
+export async function loadCallFactsUpdatedSince(
+  db: Db, accountId: string, since: Date, after: { updatedAt: string; id: string } | undefined, limit: number,
+): Promise<{ calls: CallFacts[]; last: { updatedAt: string; id: string } | undefined }> {
+  const key = after ? sql` and (c.updated_at, c.id) > (${after.updatedAt}::timestamptz, ${after.id})` : sql``;
+  const page = rowsOf<CallRow & { updated_at: string }>(await db.execute(sql`
+    select ${CALL_COLUMNS}, c.updated_at::text as updated_at from calls c
+    where c.account_id = ${accountId} and c.updated_at >= ${since.toISOString()}${key}
+    order by c.updated_at, c.id limit ${limit}`));
+  if (page.length === 0) return { calls: [], last: undefined };
+  const legs = rowsOf<LegRow>(await db.execute(sql`
+    select ${LEG_COLUMNS} from call_legs l
+    where l.account_id = ${accountId} and l.call_id in (${sql.join(page.map((c) => sql`${c.id}`), sql`, `)})
+    order by l.call_id, l.position`));
+  const byCall = new Map<string, LegFacts[]>();
+  for (const leg of legs) {
+    const list = byCall.get(leg.call_id);
+    if (list) list.push(toLeg(leg));
+    else byCall.set(leg.call_id, [toLeg(leg)]);
+  }
+  const lastRow = page.at(-1)!;
+  return { calls: page.map((c) => toCall(c, byCall.get(c.id) ?? [])), last: { updatedAt: lastRow.updated_at, id: lastRow.id } };
+}

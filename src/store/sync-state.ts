@@ -11,7 +11,7 @@ export async function readSyncState(db: Db, accountId: string, stream: string): 
   return row;
 }
 
-export type StatePatch = Partial<Pick<SyncStateRow, 'syncedThrough' | 'cursor' | 'syncToken' | 'syncTokenAt' | 'lastScanAt' | 'lastRunAt' | 'lastSuccessAt' | 'lastError' | 'lastErrorCode'>> & {
+export type StatePatch = Partial<Pick<SyncStateRow, 'syncedThrough' | 'cursor' | 'syncToken' | 'syncTokenAt' | 'lastScanAt' | 'details' | 'lastRunAt' | 'lastSuccessAt' | 'lastError' | 'lastErrorCode'>> & {
   addRecords?: number;
 };
 

@@ -21,6 +21,7 @@ export interface VoicemailRow {
   transcription_status: string | null;
   audio_uri: string | null;
   availability: string;
+  readable: boolean;
   link_call_id: string | null;
   link_method: string | null;
   link_confidence: number | null;
@@ -43,7 +44,7 @@ const CREATED = sql`coalesce(v.creation_time, (select lc.end_time from calls lc 
 export const VOICEMAIL_COLUMNS = sql`
   v.account_id, v.id, v.mailbox_extension_id, v.from_phone_number, v.from_e164, v.from_name, v.from_extension_id,
   v.raw -> 'to' as to_parties, ${CREATED} as creation_time, v.duration_seconds,
-  v.read_status, v.transcription_status, v.audio_uri, v.availability,
+  v.read_status, v.transcription_status, v.audio_uri, v.availability, v.readable,
   l.call_id as link_call_id, l.method as link_method, l.confidence as link_confidence, l.seconds_after_call_start as link_seconds,
   ${micros(CREATED)} as creation_us,
   e.extension_number as ext_number, e.name as ext_name, e.type as ext_type, e.status as ext_status`;

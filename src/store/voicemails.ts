@@ -44,6 +44,7 @@ function toRow(accountId: string, mailboxExtensionId: string, m: MessageRecord, 
       read_status: m.readStatus ?? null,
       transcription_status: m.vmTranscriptionStatus ?? null,
       availability: m.availability ?? 'Alive',
+      readable: true,
       audio_uri: audio?.uri ?? null,
       audio_content_type: audio?.contentType ?? null,
       transcript_uri: transcript?.uri ?? null,
@@ -95,41 +96,69 @@ export async function upsertVoicemails(tx: Db, accountId: string, mailboxExtensi
   return counts;
 }
 
+export interface VoicemailReference {
+  id: string;
+  /** The mailbox the reference's URI points at (…/extension/{id}/message-store/{messageId}). */
+  mailboxExtensionId: string;
+  /** A stub stands for it: callsync could not read it when it was first named. */
+  stub: boolean;
+}
+
 /**
- * Voicemails the call log names (record or leg `message` of type VoiceMail) that are not stored yet, with
- * the mailbox the reference's URI points at: these are fetched directly by id. A mailbox that refused us
- * within the last day and has never been read (an error on its stream, no token) is left out until then.
+ * Voicemails the call log names (record or leg `message` of type VoiceMail) that are not stored as read
+ * yet, with the mailbox the reference's URI points at: these are fetched by id, a batch per mailbox. Stubs
+ * of unreadable messages count as missing, so they are fetched once their mailbox can be read.
  */
-export async function missingReferencedVoicemails(db: Db, accountId: string, limit: number): Promise<Array<{ id: string; mailboxExtensionId: string }>> {
-  const rows = rowsOf<{ id: string; uri: string | null }>(await db.execute(sql`
-    select distinct on (ref.message_id) ref.message_id as id, ref.message_uri as uri
+export async function missingReferencedVoicemails(db: Db, accountId: string, limit: number): Promise<VoicemailReference[]> {
+  const rows = rowsOf<{ id: string; uri: string | null; stub: boolean }>(await db.execute(sql`
+    select distinct on (ref.message_id) ref.message_id as id, ref.message_uri as uri, (v.id is not null) as stub
     from (
       select message_id, message_uri, message_type from calls where account_id = ${accountId} and message_id is not null
       union all
       select message_id, message_uri, message_type from call_legs where account_id = ${accountId} and message_id is not null
     ) ref
-    where lower(coalesce(ref.message_type, 'voicemail')) = 'voicemail'
-      and not exists (select 1 from voicemails v where v.account_id = ${accountId} and v.id = ref.message_id)
-      and not exists (
-        select 1 from sync_state s
-        where s.account_id = ${accountId} and s.stream = 'voicemail:' || substring(ref.message_uri from '/extension/([0-9]+)/message-store/')
-          and s.last_error is not null and s.sync_token is null and s.updated_at > now() - interval '1 day')
+    left join voicemails v on v.account_id = ${accountId} and v.id = ref.message_id
+    where lower(coalesce(ref.message_type, 'voicemail')) = 'voicemail' and (v.id is null or not v.readable)
     order by ref.message_id
     limit ${limit}`));
   return rows.flatMap((r) => {
     const mailbox = /\/extension\/(\d+)\/message-store\//.exec(r.uri ?? '')?.[1];
-    return mailbox ? [{ id: r.id, mailboxExtensionId: mailbox }] : [];
+    return mailbox ? [{ id: r.id, mailboxExtensionId: mailbox, stub: r.stub }] : [];
   });
 }
 
 /**
+ * Stubs for referenced messages in mailboxes RingCentral will not let callsync read: the reference proves
+ * a message was left, so its call is VOICEMAIL and final, with the voicemail marked not readable. A stub
+ * has no creation time: linking places it at its call's end, as for a message purged before it was seen.
+ */
+export async function writeUnreadableStubs(tx: Db, accountId: string, refs: VoicemailReference[]): Promise<number> {
+  const fresh = refs.filter((r) => !r.stub);
+  if (fresh.length === 0) return 0;
+  const json = JSON.stringify(fresh.map((r) => {
+    const raw = JSON.stringify({ id: r.id, extensionId: r.mailboxExtensionId, readable: false });
+    return { id: r.id, mailbox: r.mailboxExtensionId, raw, hash: createHash('sha256').update(raw).digest('base64url') };
+  }));
+  const rows = rowsOf<{ id: string }>(await tx.execute(sql`
+    insert into voicemails (account_id, id, mailbox_extension_id, availability, readable, raw, content_hash)
+    select ${accountId}, s.id, s.mailbox, 'Alive', false, s.raw::jsonb, s.hash from json_to_recordset(${json}::json) as s(id text, mailbox text, raw text, hash text)
+    on conflict (account_id, id) do nothing
+    returning id`));
+  return rows.length;
+}
+
+/**
  * Records that a referenced message is gone from the store (404: purged, or pushed out by the mailbox cap;
- * or reported deleted) as a tombstone, so later passes do not ask again.
+ * or reported deleted) as a tombstone, so later passes do not ask again. It replaces a stub.
  */
 export async function markVoicemailGone(tx: Db, accountId: string, mailboxExtensionId: string, id: string, availability: string): Promise<void> {
   const raw = { id, availability };
   await tx
     .insert(voicemails)
-    .values({ accountId, id, mailboxExtensionId, availability, raw, contentHash: createHash('sha256').update(JSON.stringify(raw)).digest('base64url') })
-    .onConflictDoNothing();
+    .values({ accountId, id, mailboxExtensionId, availability, raw, readable: true, contentHash: createHash('sha256').update(JSON.stringify(raw)).digest('base64url') })
+    .onConflictDoUpdate({
+      target: [voicemails.accountId, voicemails.id],
+      set: { availability, raw, readable: true, contentHash: createHash('sha256').update(JSON.stringify(raw)).digest('base64url'), updatedAt: sql`now()` },
+      setWhere: sql`not ${voicemails.readable}`,
+    });
 }

@@ -2,6 +2,7 @@ import { readSyncState } from '../store/sync-state.ts';
 import { mergeCoverage, parseCallLogCursor, passCoverage, type Coverage } from './call-log-cursor.ts';
 import { keepFastPath, tryFollowToken } from './call-log-fast-path.ts';
 import { scan, windowSizeMs } from './call-log-scan.ts';
+import { coverageStart } from '../store/coverage.ts';
 import type { RunContext } from './runner.ts';
 import { firstWindow, type ScanCursor } from './windows.ts';
 
@@ -53,7 +54,8 @@ export async function syncCallLog(ctx: RunContext): Promise<void> {
  * backfill stopped covering) or the lookback scans see later edits to them.
  */
 async function firstPass(ctx: RunContext, now: Date): Promise<ScanCursor> {
-  const from = new Date(now.getTime() - ctx.settings.backfillDays * 24 * HOUR);
+  // Fixed once per account: every mailbox's first read starts here too, so nothing falls between the two.
+  const from = await coverageStart(ctx.database.db, ctx.accountId, new Date(now.getTime() - ctx.settings.backfillDays * 24 * HOUR));
   const covered = await backfillCoverage(ctx);
   const overlaps = covered && Date.parse(covered.from) < now.getTime() && Date.parse(covered.to) > from.getTime();
   const skip = overlaps

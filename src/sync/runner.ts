@@ -13,6 +13,8 @@ export interface SyncSettings {
   fastPath: 'extract-sync' | 'off';
   /** Records per call-log page (RingCentral's maximum is 1000). */
   perPage: number;
+  /** Every mailbox is read at least this often (VOICEMAIL_SWEEP_HOURS). */
+  voicemailSweepHours: number;
 }
 
 /** Everything a stream job needs; built once per run by runStream. */
@@ -33,6 +35,11 @@ export interface RunContext {
   writeTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Throws SyncAbortedError when a stop was requested; called between pages. */
   checkpoint(): void;
+  /**
+   * A standing problem the run worked around (e.g. mailboxes RingCentral will not let us read): the run
+   * still succeeds, but the stream's lastError says it, with RingCentral's errorCode, until a run without it.
+   */
+  reportProblem(message: string, errorCode: string | undefined): void;
   onProgress?: ((progress: Progress) => void) | undefined;
 }
 
@@ -86,6 +93,7 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
     const meter = new RequestMeter();
     const totals = { inserted: 0, updated: 0, unchanged: 0, writeMs: 0 };
     const signal = deps.signal ?? new AbortController().signal;
+    let problem: { message: string; errorCode: string | undefined } | undefined;
     const ctx: RunContext = {
       database, accountId, stream, api: deps.api, meter, runId, signal, logger: log, settings: deps.settings,
       now: deps.now ?? (() => new Date()),
@@ -107,13 +115,16 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
       checkpoint() {
         if (signal.aborted) throw new SyncAbortedError(`${stream}: stopped at a page boundary`);
       },
+      reportProblem(message, errorCode) {
+        problem = { message, errorCode };
+      },
     };
     const startedAt = ctx.now();
     await writeSyncState(db, accountId, stream, { lastRunAt: startedAt });
     try {
       await job(ctx);
-      await finishRun(db, runId, 'success', meter.requests, meter.rateLimited);
-      await writeSyncState(db, accountId, stream, { lastSuccessAt: ctx.now(), lastError: null, lastErrorCode: null });
+      await finishRun(db, runId, 'success', meter.requests, meter.rateLimited, problem ? { message: problem.message, code: problem.errorCode } : undefined);
+      await writeSyncState(db, accountId, stream, { lastSuccessAt: ctx.now(), lastError: problem?.message ?? null, lastErrorCode: problem?.errorCode ?? null });
       log.info({ ...totals, requests: meter.requests, rateLimited: meter.rateLimited }, 'sync run finished');
       return { stream, outcome: 'success', ...totals, requests: meter.requests, rateLimited: meter.rateLimited };
     } catch (error) {

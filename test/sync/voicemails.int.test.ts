@@ -7,8 +7,12 @@ import { history, startHarness, type Harness } from '../helpers/harness.ts';
 let harness: Harness;
 let app: App;
 
-const voicemailRun = async () => {
-  const results = await syncAll(app);
+const HOUR = 3_600_000;
+/** Passes that run this far ahead find every mailbox due in the rotation (VOICEMAIL_SWEEP_HOURS, 6 by default). */
+let ahead = 0;
+const voicemailRun = async (aheadMs = ahead) => {
+  ahead = aheadMs;
+  const results = await syncAll(app, { now: () => new Date(Date.now() + aheadMs) });
   for (const r of results) expect(r.error, `${r.stream}: ${r.error}`).toBeUndefined();
   return results.find((r) => r.stream === 'voicemails')!;
 };
@@ -45,16 +49,16 @@ describe(`voicemail sync through message-sync (${databaseKind})`, () => {
     expect(mailboxes.size).toBeGreaterThan(3);
   });
 
-  it('picks up new, changed, deleted and purged messages with ISync', async () => {
+  it('picks up new, changed, deleted and purged messages with ISync, at the latest when the rotation comes round', async () => {
     harness.sim.release();
-    const run = await voicemailRun();
+    const run = await voicemailRun(6 * HOUR + 60_000);
     expect(run.updated + run.inserted).toBeGreaterThan(0);
     await expectVoicemailsEqualTruth();
   });
 
   it('starts a mailbox over with FSync when RingCentral answers MSG-333', async () => {
     harness.sim.faults.invalidateMessageSyncTokens();
-    const run = await voicemailRun();
+    const run = await voicemailRun(12 * HOUR + 120_000);
     expect(run.error).toBeUndefined();
     await expectVoicemailsEqualTruth();
     const [state] = await harness.testDb.database.query<{ n: number }>(sql`select count(*)::int as n from sync_state where stream like 'voicemail:%' and sync_token is not null`);
@@ -91,18 +95,29 @@ describe(`a mailbox RingCentral will not let us read (${databaseKind})`, () => {
         const results = await syncAll(ownApp);
         for (const r of results) expect(r.error, `pass ${pass}, ${r.stream}: ${r.error}`).toBeUndefined();
       }
-      const rows = await own.testDb.database.query<{ id: string; mailbox_extension_id: string }>(sql`select id, mailbox_extension_id from voicemails`);
+      const rows = await own.testDb.database.query<{ id: string; mailbox_extension_id: string }>(sql`select id, mailbox_extension_id from voicemails where readable`);
       const stored = new Set(rows.map((r) => r.id));
       const others = own.sim.truth().messages.filter((m) => m.mailboxExtensionId !== forbidden && (m.availability !== 'Purged' || m.expected.method === 'CALL_LOG_REFERENCE'));
       expect(others.filter((m) => !stored.has(m.id)).map((m) => m.id)).toEqual([]);
       expect(rows.filter((r) => r.mailbox_extension_id === forbidden)).toEqual([]);
       const [state] = await own.testDb.database.query<{ last_error_code: string | null }>(sql`select last_error_code from sync_state where stream = ${`voicemail:${forbidden}`}`);
       expect(state?.last_error_code).toBe('CMN-419');
-      // Once readable again, the mailbox and the messages the call log names in it arrive.
+      // The messages the call log names there are stubs, marked not readable, and their calls are final.
+      const stubs = await own.testDb.database.query<{ id: string; final: boolean }>(sql`
+        select v.id, d.final from voicemails v join voicemail_links l on l.account_id = v.account_id and l.voicemail_id = v.id
+        join call_dispositions d on d.account_id = l.account_id and d.call_id = l.call_id where not v.readable`);
+      expect(stubs.length).toBeGreaterThan(0);
+      expect(stubs.every((s) => s.final)).toBe(true);
+      const [stream] = await own.testDb.database.query<{ last_error: string }>(sql`select last_error from sync_state where stream = 'voicemails'`);
+      expect(stream!.last_error).toMatch(/refuses callsync 1 of \d+ mailboxes/);
+      // A mailbox refused for itself (the role may read the others) is asked again a day later: then it
+      // and the messages the call log names in it arrive.
       own.sim.faults.set({ forbiddenMailboxes: [] });
-      for (const r of await syncAll(ownApp)) expect(r.error, r.stream).toBeUndefined();
-      const [after] = await own.testDb.database.query<{ n: number }>(sql`select count(*)::int as n from voicemails where mailbox_extension_id = ${forbidden}`);
+      for (const r of await syncAll(ownApp, { now: () => new Date(Date.now() + 25 * HOUR) })) expect(r.error, r.stream).toBeUndefined();
+      const [after] = await own.testDb.database.query<{ n: number; stubs: number }>(sql`
+        select count(*) filter (where readable)::int as n, count(*) filter (where not readable)::int as stubs from voicemails where mailbox_extension_id = ${forbidden}`);
       expect(after!.n).toBeGreaterThan(0);
+      expect(after!.stubs).toBe(0);
     } finally {
       await own.close();
     }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listAccounts } from '../../store/accounts.ts';
+import { loadMailboxes } from '../../store/mailboxes.ts';
 import { allSyncStates, latestRuns, type SyncStateRow } from '../../store/sync-state.ts';
 import { parseCallLogCursor, scanInProgress } from '../../sync/call-log-cursor.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM } from '../../sync/call-log.ts';
@@ -36,11 +37,14 @@ export function registerStatus(program: Command): void {
                 `    last run       ${run ? `${run.outcome} at ${at(run.startedAt)}; requests ${requests}; 429s ${run.rateLimited}` : '—'}\n`,
             );
           }
-          if (mailboxes.length > 0) {
-            const oldest = mailboxes.map((m) => m.syncedThrough).filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
-            const failing = mailboxes.filter((m) => m.lastError).length;
-            process.stdout.write(`  mailboxes: ${mailboxes.length} synced, the least recent through ${at(oldest)}, ${mailboxes.reduce((n, m) => n + m.recordsSynced, 0)} voicemail rows written${failing ? `, ${failing} failing` : ''}
-`);
+          const boxes = await loadMailboxes(database.db, account.id);
+          if (boxes.length > 0) {
+            const read = boxes.filter((m) => m.readStartedAt);
+            const oldest = read.map((m) => m.readStartedAt!).sort((a, b) => a.getTime() - b.getTime())[0];
+            const refused = boxes.filter((m) => m.access === 'forbidden');
+            const codes = [...new Set(refused.map((m) => m.accessErrorCode ?? '?'))].join(', ');
+            process.stdout.write(`  mailboxes: ${boxes.length}, ${read.length} read (the least recently at ${at(oldest)}), ${mailboxes.reduce((n, m) => n + m.recordsSynced, 0)} voicemail rows written`
+              + `${refused.length ? `; ${refused.length} refused by RingCentral (${codes}): see the voicemails stream's last error` : ''}\n`);
           }
         }
       });

@@ -8,6 +8,11 @@ export const accounts = pgTable('accounts', {
   name: text('name'),
   mainNumber: text('main_number'),
   raw: jsonb('raw'),
+  /**
+   * The earliest instant the sync covers on this account, fixed by its first pass: the call log's first
+   * backfill and every mailbox's first read start here, so nothing falls between the two.
+   */
+  coverageFrom: ts('coverage_from'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

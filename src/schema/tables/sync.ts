@@ -16,6 +16,8 @@ export const syncState = pgTable(
     syncTokenAt: ts('sync_token_at'),
     /** When the last complete start-time window scan ended (the fast path's safety net is due after lookback). */
     lastScanAt: ts('last_scan_at'),
+    /** Stream-specific state that outlives a pass (e.g. the voicemail stream's mailbox access), not a cursor. */
+    details: jsonb('details'),
     lastRunAt: ts('last_run_at'),
     lastSuccessAt: ts('last_success_at'),
     lastError: text('last_error'),

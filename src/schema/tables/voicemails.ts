@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { ts } from './columns.ts';
 
 /**
@@ -27,6 +27,11 @@ export const voicemails = pgTable(
     transcriptionStatus: text('transcription_status'),
     /** Alive, Deleted or Purged. */
     availability: text('availability').notNull(),
+    /**
+     * false for a message the call log names in a mailbox RingCentral will not let callsync read (CMN-419):
+     * a stub with what the reference tells (id, mailbox), replaced by the message once it can be read.
+     */
+    readable: boolean('readable').notNull().default(true),
     audioUri: text('audio_uri'),
     audioContentType: text('audio_content_type'),
     transcriptUri: text('transcript_uri'),
