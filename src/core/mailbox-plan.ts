@@ -12,12 +12,16 @@ export interface MailboxState {
   /** End of the latest inbound call routed to the mailbox after which a voicemail may have been left. */
   evidenceAt: Date | null;
   /**
-   * When the sync last learned of such a call (its record appeared or changed). A record that shows up
-   * late may come with a voicemail that shows up late, so a read must follow the notice, however old the call.
+   * When the latest such call record was written (database clock). A record that shows up or changes late
+   * may come with a voicemail that shows up late, so a read must follow it, however old the call.
    */
   noticedAt: Date | null;
+  /** When the last complete read started, on the same clock as noticedAt. */
+  readStartedDbAt: Date | null;
   /** When the last complete read started; null when never read. */
   readStartedAt: Date | null;
+  /** The newest call whose log names a voicemail of this mailbox that is not stored yet; null when none. */
+  namedAt: Date | null;
   /** RingCentral refuses us this mailbox: not read until access changes. */
   forbidden: boolean;
 }
@@ -35,6 +39,8 @@ export interface MailboxPlanOptions {
 }
 
 export type ReadReason =
+  /** The call log names a voicemail in it that is not stored yet (a read brings it, and whatever else is new). */
+  | 'named'
   /** The call log showed an unanswered call routed to it since its last read. */
   | 'new-evidence'
   /** Such a call ended recently: its voicemail may still be created. */
@@ -55,9 +61,10 @@ const time = (d: Date | null): number => (d ? d.getTime() : Number.NEGATIVE_INFI
 const byId = (a: MailboxState, b: MailboxState): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * The mailboxes to read this pass, most urgent first: fresh evidence, then evidence still inside the
- * voicemail window, then never-read mailboxes, then overdue ones, then this pass's share of the rotation
- * (enough that all of them come round within the sweep period: N × elapsed / sweep), least recently read first.
+ * The mailboxes to read this pass, most urgent first: those with a voicemail the call log names, fresh
+ * evidence or an open voicemail window — newest call first, so a backlog never delays today's calls — then
+ * never-read mailboxes, then overdue ones, then this pass's share of the rotation (enough that all of them
+ * come round within the sweep period: N × elapsed / sweep), least recently read first.
  */
 export function planMailboxReads(mailboxes: readonly MailboxState[], opts: MailboxPlanOptions): PlannedRead[] {
   const now = opts.now.getTime();
@@ -66,12 +73,19 @@ export function planMailboxReads(mailboxes: readonly MailboxState[], opts: Mailb
   const take = (list: MailboxState[], reason: ReadReason) => {
     for (const m of list) if (!chosen.has(m.id)) chosen.set(m.id, reason);
   };
-  const byEvidence = (a: MailboxState, b: MailboxState) => time(a.evidenceAt) - time(b.evidenceAt) || byId(a, b);
-  const noticedSinceRead = (m: MailboxState) => m.noticedAt !== null && time(m.readStartedAt) < m.noticedAt.getTime();
+  const isNew = (m: MailboxState) =>
+    (m.noticedAt !== null && time(m.readStartedDbAt) < m.noticedAt.getTime()) || (m.evidenceAt !== null && time(m.readStartedAt) < m.evidenceAt.getTime());
   const byLastRead = (a: MailboxState, b: MailboxState) => time(a.readStartedAt) - time(b.readStartedAt) || byId(a, b);
 
-  take(readable.filter((m) => noticedSinceRead(m) || (m.evidenceAt && time(m.readStartedAt) < m.evidenceAt.getTime())).sort(byEvidence), 'new-evidence');
-  take(readable.filter((m) => m.evidenceAt && time(m.readStartedAt) < m.evidenceAt.getTime() + opts.voicemailWindowMs).sort(byEvidence), 'voicemail-window');
+  const inWindow = (m: MailboxState) => m.evidenceAt !== null && time(m.readStartedAt) < m.evidenceAt.getTime() + opts.voicemailWindowMs;
+  // Named voicemails, fresh evidence and open voicemail windows are one queue, newest call first: a backlog
+  // of old references (a first backfill) must not hold back a call that ended a minute ago.
+  const urgency = (m: MailboxState) => Math.max(time(m.namedAt), isNew(m) || inWindow(m) ? time(m.evidenceAt) : Number.NEGATIVE_INFINITY);
+  const urgent = readable.filter((m) => m.namedAt !== null || isNew(m) || inWindow(m)).sort((a, b) => urgency(b) - urgency(a) || byId(a, b));
+  for (const m of urgent) {
+    const reason = m.namedAt !== null && time(m.namedAt) >= urgency(m) ? 'named' : isNew(m) ? 'new-evidence' : 'voicemail-window';
+    chosen.set(m.id, reason);
+  }
   take(readable.filter((m) => m.readStartedAt === null), 'first-read');
   take(readable.filter((m) => time(m.readStartedAt) <= now - opts.sweepMs).sort(byLastRead), 'overdue');
   if (opts.sincePreviousPassMs !== undefined && opts.sweepMs > 0) {

@@ -109,7 +109,7 @@ export async function timesToRederive(db: Db, accountId: string, since: Date): P
  */
 export async function loadCallFactsUpdatedSince(
   db: Db, accountId: string, since: Date, after: { updatedAt: string; id: string } | undefined, limit: number,
-): Promise<{ calls: CallFacts[]; last: { updatedAt: string; id: string } | undefined }> {
+): Promise<{ calls: Array<CallFacts & { updatedAt: string }>; last: { updatedAt: string; id: string } | undefined }> {
   const key = after ? sql` and (c.updated_at, c.id) > (${after.updatedAt}::timestamptz, ${after.id})` : sql``;
   const page = rowsOf<CallRow & { updated_at: string }>(await db.execute(sql`
     select ${CALL_COLUMNS}, c.updated_at::text as updated_at from calls c
@@ -127,5 +127,5 @@ export async function loadCallFactsUpdatedSince(
     else byCall.set(leg.call_id, [toLeg(leg)]);
   }
   const lastRow = page.at(-1)!;
-  return { calls: page.map((c) => toCall(c, byCall.get(c.id) ?? [])), last: { updatedAt: lastRow.updated_at, id: lastRow.id } };
+  return { calls: page.map((c) => ({ ...toCall(c, byCall.get(c.id) ?? []), updatedAt: c.updated_at })), last: { updatedAt: lastRow.updated_at, id: lastRow.id } };
 }

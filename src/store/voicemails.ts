@@ -102,28 +102,34 @@ export interface VoicemailReference {
   mailboxExtensionId: string;
   /** A stub stands for it: callsync could not read it when it was first named. */
   stub: boolean;
+  /** The end of the (latest) call that names it. */
+  callEnd: Date;
 }
 
 /**
  * Voicemails the call log names (record or leg `message` of type VoiceMail) that are not stored as read
- * yet, with the mailbox the reference's URI points at: these are fetched by id, a batch per mailbox. Stubs
- * of unreadable messages count as missing, so they are fetched once their mailbox can be read.
+ * yet, newest call first, with the mailbox the reference's URI points at. Stubs of unreadable messages count
+ * as missing, so they are fetched once their mailbox can be read.
  */
 export async function missingReferencedVoicemails(db: Db, accountId: string, limit: number): Promise<VoicemailReference[]> {
-  const rows = rowsOf<{ id: string; uri: string | null; stub: boolean }>(await db.execute(sql`
-    select distinct on (ref.message_id) ref.message_id as id, ref.message_uri as uri, (v.id is not null) as stub
-    from (
-      select message_id, message_uri, message_type from calls where account_id = ${accountId} and message_id is not null
-      union all
-      select message_id, message_uri, message_type from call_legs where account_id = ${accountId} and message_id is not null
-    ) ref
-    left join voicemails v on v.account_id = ${accountId} and v.id = ref.message_id
-    where lower(coalesce(ref.message_type, 'voicemail')) = 'voicemail' and (v.id is null or not v.readable)
-    order by ref.message_id
+  const rows = rowsOf<{ id: string; uri: string | null; stub: boolean; end_time: string }>(await db.execute(sql`
+    select * from (
+      select distinct on (ref.message_id) ref.message_id as id, ref.message_uri as uri, (v.id is not null) as stub, ref.end_time::text as end_time
+      from (
+        select message_id, message_uri, message_type, end_time from calls where account_id = ${accountId} and message_id is not null
+        union all
+        select l.message_id, l.message_uri, l.message_type, c.end_time from call_legs l join calls c on c.account_id = l.account_id and c.id = l.call_id
+        where l.account_id = ${accountId} and l.message_id is not null
+      ) ref
+      left join voicemails v on v.account_id = ${accountId} and v.id = ref.message_id
+      where lower(coalesce(ref.message_type, 'voicemail')) = 'voicemail' and (v.id is null or not v.readable)
+      order by ref.message_id, ref.end_time desc
+    ) missing
+    order by end_time desc, id
     limit ${limit}`));
   return rows.flatMap((r) => {
     const mailbox = /\/extension\/(\d+)\/message-store\//.exec(r.uri ?? '')?.[1];
-    return mailbox ? [{ id: r.id, mailboxExtensionId: mailbox, stub: r.stub }] : [];
+    return mailbox ? [{ id: r.id, mailboxExtensionId: mailbox, stub: r.stub, callEnd: new Date(r.end_time) }] : [];
   });
 }
 

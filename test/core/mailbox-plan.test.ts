@@ -7,20 +7,26 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const NOW = at(0);
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
-const box = (id: string, o: Partial<MailboxState> = {}): MailboxState => ({ id, evidenceAt: null, noticedAt: null, readStartedAt: ago(HOUR), forbidden: false, ...o });
+const box = (id: string, o: Partial<MailboxState> = {}): MailboxState => ({ id, evidenceAt: null, noticedAt: null, readStartedDbAt: null, namedAt: null, readStartedAt: ago(HOUR), forbidden: false, ...o });
 const opts = (o: Partial<MailboxPlanOptions> = {}): MailboxPlanOptions => ({
   now: NOW, sweepMs: 6 * HOUR, voicemailWindowMs: 10 * MIN, sincePreviousPassMs: 5 * MIN, maxReads: 40, ...o,
 });
 
 describe('planMailboxReads', () => {
   it.each([
+    ['the call log names a voicemail in it that is not stored', box('a', { namedAt: ago(2 * MIN), readStartedAt: ago(MIN) }), 'named'],
     ['a call ended after the last read', box('a', { evidenceAt: ago(2 * MIN), readStartedAt: ago(5 * MIN) }), 'new-evidence'],
-    ['an old call whose record showed up (or changed) after the last read', box('a', { evidenceAt: ago(5 * HOUR), noticedAt: ago(MIN), readStartedAt: ago(5 * MIN) }), 'new-evidence'],
+    ['an old call whose record showed up (or changed) after the last read', box('a', { evidenceAt: ago(5 * HOUR), noticedAt: ago(MIN), readStartedDbAt: ago(5 * MIN), readStartedAt: ago(5 * MIN) }), 'new-evidence'],
     ['read since the call, but the voicemail window is still open', box('a', { evidenceAt: ago(4 * MIN), readStartedAt: ago(1 * MIN) }), 'voicemail-window'],
     ['never read', box('a', { readStartedAt: null }), 'first-read'],
     ['not read for a whole sweep period', box('a', { readStartedAt: ago(7 * HOUR) }), 'overdue'],
   ] as const)('%s → %s', (_, mailbox, reason) => {
     expect(planMailboxReads([mailbox], opts({ sincePreviousPassMs: undefined }))).toEqual([{ id: 'a', reason }]);
+  });
+
+  it('does not read again for a record it has already seen (noticed before the last read, on the database clock)', () => {
+    const seen = box('a', { evidenceAt: ago(5 * HOUR), noticedAt: ago(6 * MIN), readStartedDbAt: ago(5 * MIN), readStartedAt: ago(5 * MIN) });
+    expect(planMailboxReads([seen], opts({ sincePreviousPassMs: undefined }))).toEqual([]);
   });
 
   it('reads nothing without a reason before its turn', () => {
@@ -32,9 +38,14 @@ describe('planMailboxReads', () => {
     expect(planMailboxReads([box('a', { forbidden: true, readStartedAt: null, evidenceAt: ago(MIN) })], opts())).toEqual([]);
   });
 
-  it('puts fresh evidence first and cuts the rest at maxReads', () => {
-    const boxes = [box('old', { readStartedAt: null }), box('b', { evidenceAt: ago(MIN), readStartedAt: ago(HOUR) }), box('c', { readStartedAt: ago(7 * HOUR) })];
-    expect(planMailboxReads(boxes, opts({ maxReads: 2 }))).toEqual([{ id: 'b', reason: 'new-evidence' }, { id: 'old', reason: 'first-read' }]);
+  it('puts named voicemails and fresh evidence first, newest call first (an old backlog after today\'s calls), and cuts the rest at maxReads', () => {
+    const boxes = [
+      box('old', { readStartedAt: null }), box('b', { evidenceAt: ago(3 * MIN), readStartedAt: ago(HOUR) }), box('c', { readStartedAt: ago(7 * HOUR) }),
+      box('d', { evidenceAt: ago(MIN), readStartedAt: ago(HOUR) }), box('e', { namedAt: ago(9 * HOUR) }), box('f', { namedAt: ago(MIN / 2) }),
+    ];
+    expect(planMailboxReads(boxes, opts({ maxReads: 5 }))).toEqual([
+      { id: 'f', reason: 'named' }, { id: 'd', reason: 'new-evidence' }, { id: 'b', reason: 'new-evidence' }, { id: 'e', reason: 'named' }, { id: 'old', reason: 'first-read' },
+    ]);
   });
 
   it('sweeps N × elapsed / period mailboxes a pass, least recently read first', () => {

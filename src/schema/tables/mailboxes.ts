@@ -13,10 +13,15 @@ export const mailboxes = pgTable(
     extensionId: text('extension_id').notNull(),
     /** The end of the latest inbound call routed to this mailbox that may have left a voicemail. */
     evidenceAt: ts('evidence_at'),
-    /** When the sync last learned of such a call (a new or changed record): a read after that has seen it. */
+    /**
+     * The database time (calls.updated_at) at which the latest such call record was written: a record that
+     * appears or changes late may come with a voicemail that appears late, so a read must follow it.
+     */
     noticedAt: ts('noticed_at'),
     /** When the last complete read of the mailbox started (messages created before it are stored). */
     readStartedAt: ts('read_started_at'),
+    /** The same instant on the database's clock, to compare with noticed_at (both written by the database). */
+    readStartedDbAt: ts('read_started_db_at'),
     /** readable | forbidden (RingCentral refuses us: CMN-419 and other 4xx). Unknown until first asked. */
     access: text('access'),
     accessErrorCode: text('access_error_code'),

@@ -1,0 +1,1 @@
+ALTER TABLE "mailboxes" ADD COLUMN "read_started_db_at" timestamp with time zone;
