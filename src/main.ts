@@ -87,14 +87,14 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 }
 
 /** Demo traffic: a backfill's worth of history and a few new calls a minute. */
-function demoSimulatorOptions(config: Config): SimulatorOptions {
+export function demoSimulatorOptions(config: Config): SimulatorOptions {
   const to = new Date();
   const from = new Date(to.getTime() - config.sync.backfillDays * 86_400_000);
   return { seed: 1, history: { from, to, calls: 200 * config.sync.backfillDays }, live: { callsPerMinute: 2 } };
 }
 
 /** Identifies a credential without storing it: the JWT itself never reaches the database. */
-function credentialKey(c: RingCentralCredentials): string {
+export function credentialKey(c: RingCentralCredentials): string {
   return createHash('sha256').update(`${c.serverUrl}\n${c.clientId}\n${c.jwt}`).digest('hex');
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerApi } from './commands/api.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRederive } from './commands/rederive.ts';
@@ -26,5 +27,6 @@ registerSimulator(program);
 registerStatus(program);
 registerRederive(program);
 registerApi(program);
+registerDoctor(program);
 
 await program.parseAsync(process.argv);

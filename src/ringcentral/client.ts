@@ -50,6 +50,13 @@ const DEFAULT_RETRY_AFTER_SEC = 60;
  */
 const MAX_REAUTHENTICATIONS = 2;
 
+/** See RingCentralClient.grant(). */
+export interface SessionGrant {
+  scopes: string[];
+  ownerId: string | undefined;
+  refreshable: boolean;
+}
+
 /** One part of a batch answer (207 multipart/mixed): the id's own status and its parsed JSON body. */
 export interface ResponsePart {
   status: number;
@@ -108,6 +115,20 @@ export class RingCentralClient {
     this.sdk.client().on(this.sdk.client().events.requestError, (error: { response?: RawResponse }) => {
       if (error.response) this.observe(error.response);
     });
+  }
+
+  /**
+   * What RingCentral granted the session this client holds, without its tokens (for `callsync doctor`):
+   * the token response's `scope` (space-separated in OAuth; empty when it named none), `owner_id` (the JWT
+   * user's extension id) and whether a refresh token came with it. Read-only.
+   */
+  async grant(): Promise<SessionGrant> {
+    const data = await this.sdk.platform().auth().data();
+    return {
+      scopes: (data.scope ?? '').split(/[\s,]+/).filter((s) => s !== ''),
+      ownerId: data.owner_id ? String(data.owner_id) : undefined,
+      refreshable: tokensOf(this.storage.snapshot()).refreshToken !== '',
+    };
   }
 
   /** GET a RingCentral path or absolute URI (as found in navigation links); returns the parsed body. */

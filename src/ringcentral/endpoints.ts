@@ -20,6 +20,28 @@ export interface RingCentralApi {
   ownExtension(meter: RequestMeter, signal?: AbortSignal): Promise<{ id: string }>;
   /** Whether the JWT user holds `permissionId` for `targetExtensionId` (authz-profile/check). */
   checkPermission(permissionId: string, targetExtensionId: string, meter: RequestMeter, signal?: AbortSignal): Promise<boolean>;
+  /** One extension's details (`extension/{id}`, `~` for the JWT user): who it is, and its account. */
+  extensionDetails(extensionId: string, meter: RequestMeter, signal?: AbortSignal): Promise<ExtensionDetails>;
+  /** The first page of a mailbox's live messages of any type, newest first (message-store list). */
+  messageList(extensionId: string, query: MessageListQuery, meter: RequestMeter, signal?: AbortSignal): Promise<MessageEntry[]>;
+}
+
+export interface ExtensionDetails {
+  id: string;
+  name: string | null;
+  extensionNumber: string | null;
+  type: string | null;
+  status: string | null;
+  /** The account the extension belongs to, when the answer names it. */
+  accountId: string | null;
+  /** permissions.admin.enabled: whether the user holds an administrator role; undefined when not told. */
+  admin: boolean | undefined;
+}
+
+export interface MessageListQuery {
+  dateFrom: Date;
+  dateTo: Date;
+  perPage: number;
 }
 
 /** One id's answer in a batch read: the message, gone (404: purged or pushed out by the cap), or refused. */
@@ -228,6 +250,32 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
       const body = (await client.get(`${ACCOUNT}/extension/~/authz-profile/check`, { permissionId, targetExtensionId }, 'Light', meter, signal)) as Record<string, unknown>;
       if (typeof body.successful !== 'boolean') throw new MalformedPayloadError('authz-profile/check: the answer has no boolean "successful"');
       return body.successful;
+    },
+
+    async extensionDetails(extensionId, meter, signal) {
+      const body = (await client.get(`${ACCOUNT}/extension/${extensionId}`, {}, 'Light', meter, signal)) as Record<string, unknown>;
+      if (body.id === undefined || body.id === null) throw new MalformedPayloadError(`GET /extension/${extensionId}: the answer has no "id"`);
+      const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      const account = body.account as { id?: unknown } | undefined;
+      const admin = (body.permissions as { admin?: { enabled?: unknown } } | undefined)?.admin?.enabled;
+      return {
+        id: String(body.id),
+        name: str(body.name),
+        extensionNumber: str(body.extensionNumber),
+        type: str(body.type),
+        status: str(body.status),
+        accountId: account?.id === undefined || account.id === null ? null : String(account.id),
+        admin: typeof admin === 'boolean' ? admin : undefined,
+      };
+    },
+
+    async messageList(extensionId, { dateFrom, dateTo, perPage }, meter, signal) {
+      const body = (await client.get(`${ACCOUNT}/extension/${extensionId}/message-store`, {
+        dateFrom: dateFrom.toISOString(),
+        dateTo: dateTo.toISOString(),
+        perPage,
+      }, 'Light', meter, signal)) as Record<string, unknown>;
+      return parseMessages(body.records, `message-store of mailbox ${extensionId}`);
     },
   };
 }

@@ -61,6 +61,8 @@ interface Bucket {
  */
 export class RateBudget {
   private readonly buckets = new Map<RateGroup, Bucket>();
+  /** The last X-Rate-Limit-* values RingCentral sent per group, as received (for `callsync doctor`). */
+  private readonly lastAnnounced = new Map<RateGroup, RateHeaders>();
 
   constructor(
     private readonly clock: Clock = realClock,
@@ -88,6 +90,7 @@ export class RateBudget {
 
   /** Learns the group's real limit, window and remaining budget from a response's headers. */
   observe(group: RateGroup, headers: RateHeaders): void {
+    this.lastAnnounced.set(group, { ...headers });
     const bucket = this.bucket(group);
     const now = this.clock.now();
     if (headers.limit && headers.limit > 0) bucket.limit = headers.limit;
@@ -99,6 +102,11 @@ export class RateBudget {
     const missing = bucket.limit - bucket.sent.length - headers.remaining;
     for (let i = 0; i < missing; i++) bucket.sent.push(now);
     if (headers.remaining <= 0) bucket.blockedUntil = Math.max(bucket.blockedUntil, now + bucket.windowMs);
+  }
+
+  /** What RingCentral last announced for each group it named in an X-Rate-Limit-Group header. Read-only. */
+  announced(): Partial<Record<RateGroup, RateHeaders>> {
+    return Object.fromEntries([...this.lastAnnounced].map(([group, headers]) => [group, { ...headers }]));
   }
 
   /** After a 429: nothing in the group goes out until Retry-After has passed. */

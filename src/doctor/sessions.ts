@@ -1,0 +1,52 @@
+import { authSessions } from '../schema/index.ts';
+import { tokensOf } from '../ringcentral/auth-storage.ts';
+import type { Database } from '../store/db.ts';
+import { result, type CheckResult } from './types.ts';
+
+/** The key under which the SDK keeps its auth data (JSON with owner_id, tokens...); see auth-storage.ts. */
+const SDK_AUTH_KEY = 'rc-platform';
+/** RingCentral's cap on live sessions per user and app ("usually five", api-notes §1.2). */
+export const SESSIONS_PER_USER = 5;
+
+/**
+ * Check 9: the sessions callsync keeps in auth_sessions. Every process on the database shares the one of its
+ * credential (store/auth-sessions.ts): on Postgres under an advisory lock across processes, on embedded
+ * PGlite within its one process. Stored sessions of other credentials of the same RingCentral user (an old
+ * JWT, another deployment on this database) count against that user's five. No request.
+ */
+export async function checkSessions(database: Database, credentialKey: string, ownerId: string | undefined, now: Date, demo = false): Promise<CheckResult> {
+  const rows = await database.db.select().from(authSessions);
+  const live = (data: Record<string, string>) => tokensOf(data).refreshExpireTime > now.getTime() || tokensOf(data).expireTime > now.getTime();
+  const mine = rows.find((r) => r.credentialKey === credentialKey);
+  // In demo mode every run starts its own simulator (a new URL, so a new credential): the sessions earlier
+  // runs stored ended with their simulators.
+  const others = demo ? [] : rows.filter((r) => r.credentialKey !== credentialKey && live(r.data));
+  const sameUser = ownerId ? others.filter((r) => ownerOf(r.data) === ownerId) : [];
+  const sharing = database.kind === 'postgres'
+    ? 'shared by every callsync process on this Postgres database (refreshes take turns under an advisory lock)'
+    : 'held by the one process that owns the embedded PGlite database';
+  const elsewhere = demo
+    ? 'sessions of earlier demo runs ended with their simulators'
+    : `${others.length} live session${others.length === 1 ? '' : 's'} of other credentials stored${ownerId ? ` (${sameUser.length} of the same user)` : ''}`;
+  if (!mine || !live(mine.data)) {
+    return result('sessions', 'warn', `no live session is stored for this credential; ${elsewhere}`, {
+      fix: 'Make sure the database is writable by callsync: without a stored session every process logs in on its own and they push each other out.',
+    });
+  }
+  const found = `1 session stored for this credential (updated ${mine.updatedAt.toISOString()}), ${sharing}; ${elsewhere}`;
+  if (sameUser.length + 1 >= SESSIONS_PER_USER) {
+    return result('sessions', 'warn', found, {
+      fix: `RingCentral keeps about ${SESSIONS_PER_USER} sessions per user and drops the oldest: retire the deployments or JWTs behind the other sessions, or give this deployment its own service user.`,
+    });
+  }
+  return result('sessions', 'ok', found);
+}
+
+function ownerOf(data: Record<string, string>): string | undefined {
+  try {
+    const auth = JSON.parse(data[SDK_AUTH_KEY] ?? '{}') as { owner_id?: unknown };
+    return auth.owner_id === undefined || auth.owner_id === null ? undefined : String(auth.owner_id);
+  } catch {
+    return undefined;
+  }
+}
