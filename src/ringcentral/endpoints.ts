@@ -13,7 +13,6 @@ export interface RingCentralApi {
   extensionsPage(page: number, meter: RequestMeter, signal?: AbortSignal): Promise<ExtensionsPage>;
   messageSync(extensionId: string, query: MessageSyncQuery, meter: RequestMeter, signal?: AbortSignal): Promise<MessageSyncPage>;
   voicemailPage(extensionId: string, query: VoicemailPageQuery, meter: RequestMeter, signal?: AbortSignal): Promise<VoicemailPage>;
-  message(extensionId: string, messageId: string, meter: RequestMeter, signal?: AbortSignal): Promise<MessageEntry | undefined>;
   /** Several messages of one mailbox in one request (207 multipart); one answer per id, in order. */
   messages(extensionId: string, messageIds: string[], meter: RequestMeter, signal?: AbortSignal): Promise<MessageAnswer[]>;
   /** The JWT user's own extension (`extension/~`). */
@@ -196,17 +195,6 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
       }, 'Light', meter, signal)) as Record<string, unknown>;
       const entries = parseMessages(body.records, where);
       return { entries, nextPage: nextPageNumber(body.navigation, page, entries.length, where) };
-    },
-
-    async message(extensionId, messageId, meter, signal) {
-      try {
-        const body = await client.get(`${ACCOUNT}/extension/${extensionId}/message-store/${messageId}`, {}, 'Light', meter, signal);
-        return parseMessages([body], `message ${messageId} of mailbox ${extensionId}`)[0];
-      } catch (error) {
-        // Gone from the store (purged, or the 200-message cap pushed it out): nothing to fetch.
-        if (error instanceof RingCentralApiError && error.status === 404) return undefined;
-        throw error;
-      }
     },
 
     async messages(extensionId, messageIds, meter, signal) {
