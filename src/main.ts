@@ -13,6 +13,7 @@ import { migrate } from './store/migrate.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
 import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
+import { VOICEMAIL_BACKFILL_STREAM, backfillVoicemails } from './sync/voicemail-backfill.ts';
 import { DERIVE_STREAM, deriveStream } from './sync/derive.ts';
 import { runStream, type Progress, type RunContext, type RunDeps, type RunResult, type SyncSettings } from './sync/runner.ts';
 
@@ -143,5 +144,10 @@ export async function backfill(app: App, from: Date, to: Date | undefined, optio
   const since = await changesSince(app.database);
   const scan = await runStream(deps(app, options), BACKFILL_STREAM, (ctx) => backfillCallLog(ctx, from, to));
   if (scan.outcome !== 'success') return [scan];
-  return [scan, await runStream(deps(app, options), DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since))];
+  // Only the part before the coverage instant is read: the regular passes read every mailbox from there on.
+  const until = to ?? (options.now ?? (() => new Date()))();
+  const window = app.config.derive.voicemailWindowSeconds * 1000;
+  const voicemails = await runStream(deps(app, options), VOICEMAIL_BACKFILL_STREAM, (ctx) => backfillVoicemails(ctx, from, until, window));
+  if (voicemails.outcome !== 'success') return [scan, voicemails];
+  return [scan, voicemails, await runStream(deps(app, options), DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since))];
 }

@@ -24,20 +24,25 @@ export function registerBackfill(program: Command): void {
       const controller = new AbortController();
       process.once('SIGTERM', () => controller.abort()).once('SIGINT', () => controller.abort());
       const bar = new SingleBar(
-        { format: 'backfill [{bar}] {percentage}% | {records} records | {heavy} Heavy requests | ETA {eta_text}', hideCursor: true, stream: process.stderr },
+        { format: 'backfill {phase} [{bar}] {percentage}% | {records} records | {heavy} Heavy, {light} Light requests | ETA {eta_text}', hideCursor: true, stream: process.stderr },
         Presets.shades_classic,
       );
-      bar.start(1000, 0, { records: 0, heavy: 0, eta_text: 'estimating' });
+      bar.start(1000, 0, { phase: 'call log', records: 0, heavy: 0, light: 0, eta_text: 'estimating' });
       let first: Sample | undefined;
       let records = 0;
+      let phase = 'call log';
       try {
         const results = await backfill(app, from, to, {
           signal: controller.signal,
           onProgress: (p) => {
-            records = p.records;
+            // The call log first, then the voicemails of the period (stream voicemails-backfill): each its own bar.
+            const now = p.stream.startsWith('voicemails') ? 'voicemails' : 'call log';
+            if (now !== phase) first = undefined;
+            phase = now;
+            if (phase === 'call log') records = p.records;
             const sample = { fraction: p.fraction ?? 0, heavy: p.requests.Heavy, at: Date.now() };
             first ??= sample;
-            bar.update(Math.round(sample.fraction * 1000), { records, heavy: p.requests.Heavy, eta_text: eta(first, sample) });
+            bar.update(Math.round(sample.fraction * 1000), { phase, records, heavy: p.requests.Heavy, light: p.requests.Light, eta_text: eta(first, sample) });
           },
         });
         bar.update(1000, { eta_text: 'done' });
