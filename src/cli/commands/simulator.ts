@@ -12,6 +12,8 @@ interface SimulatorFlags {
   rateLimits: boolean;
   late: boolean;
   profile: string;
+  users?: string;
+  role: string;
 }
 
 export function registerSimulator(program: Command): void {
@@ -26,17 +28,23 @@ export function registerSimulator(program: Command): void {
     .option('--no-rate-limits', "serve without RingCentral's rate limits (benchmarks)")
     .option('--profile <name>', 'traffic mix: office (~2 legs a call) or contact-center (queue-heavy, ~3 legs a call)', 'office')
     .option('--late', 'hold back some records and changes until POST /__sim/release')
+    .option('--users <n>', 'a company of this many users (with queues, shared and disabled mailboxes in proportion) instead of the small one')
+    .option('--role <name>', "the JWT user's role: SuperAdmin, or UserAdmin (403 CMN-419 for other extensions' mailboxes; switchable with POST /__sim/faults {\"adminRole\": …})", 'SuperAdmin')
     .action(action(async (flags: SimulatorFlags) => {
       const port = parseIntFlag('--port', flags.port, 0, 65535);
       const days = parseIntFlag('--days', flags.days, 1, 366);
       const calls = parseIntFlag('--calls', flags.calls, 0, 5_000_000);
       const liveRate = parseIntFlag('--live-rate', flags.liveRate, 0, 10_000);
       if (flags.profile !== 'office' && flags.profile !== 'contact-center') throw new UsageError(`--profile must be office or contact-center (got "${flags.profile}")`);
+      if (flags.role !== 'SuperAdmin' && flags.role !== 'UserAdmin') throw new UsageError(`--role must be SuperAdmin or UserAdmin (got "${flags.role}")`);
+      const users = flags.users === undefined ? undefined : parseIntFlag('--users', flags.users, 1, 20_000);
       const to = new Date();
       const sim = await startSimulator({
         port,
         seed: parseIntFlag('--seed', flags.seed, 0, 2 ** 31 - 1),
         profile: flags.profile,
+        adminRole: flags.role,
+        ...(users ? { company: { users } } : {}),
         history: { from: new Date(to.getTime() - days * 86_400_000), to, calls },
         ...(liveRate > 0 ? { live: { callsPerMinute: liveRate } } : {}),
         ...(flags.rateLimits ? {} : { rateLimits: false as const }),
