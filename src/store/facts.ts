@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LINK_RULE_VERSION } from '../core/link-types.ts';
 import type { CallFacts, LegFacts, VoicemailFacts } from '../core/types.ts';
 import { rowsOf, type Db } from './db.ts';
 
@@ -91,7 +92,10 @@ export async function loadVoicemailFacts(db: Db, accountId: string, from: Date, 
   }));
 }
 
-/** Start times of calls, and creation times of voicemails, written since `since`; and calls not final yet. */
+/**
+ * Start times of calls, and creation times of voicemails, written since `since`; calls not final yet; and
+ * voicemails linked under an older rule version (after an upgrade the next pass relinks them).
+ */
 export async function timesToRederive(db: Db, accountId: string, since: Date): Promise<Date[]> {
   const rows = rowsOf<{ t: string }>(await db.execute(sql`
     select start_time as t from calls where account_id = ${accountId} and updated_at >= ${since.toISOString()}
@@ -99,7 +103,9 @@ export async function timesToRederive(db: Db, accountId: string, since: Date): P
     union select c.start_time from call_dispositions d join calls c on c.account_id = d.account_id and c.id = d.call_id
       where d.account_id = ${accountId} and not d.final
     union select c.start_time from calls c where c.account_id = ${accountId}
-      and not exists (select 1 from call_dispositions d where d.account_id = c.account_id and d.call_id = c.id)`));
+      and not exists (select 1 from call_dispositions d where d.account_id = c.account_id and d.call_id = c.id)
+    union select coalesce(v.creation_time, v.first_seen_at) from voicemail_links l join voicemails v on v.account_id = l.account_id and v.id = l.voicemail_id
+      where l.account_id = ${accountId} and l.rule_version <> ${LINK_RULE_VERSION}`));
   return rows.map((r) => new Date(r.t));
 }
 
