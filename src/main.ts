@@ -41,21 +41,47 @@ export interface AppOptions {
   database?: Database;
 }
 
-/** Opens the database (migrating it), starts the simulator in demo mode, and resolves the account. */
-export async function createApp(config: Config, options: AppOptions): Promise<App> {
-  const { logger } = options;
+/** The database (migrated) and the RingCentral the configuration names; close() releases what was opened here. */
+export interface Connections {
+  database: Database;
+  credentials: RingCentralCredentials;
+  /** The stored session's key (a hash: the JWT itself never reaches the database). */
+  credentialKey: string;
+  simulator: Simulator | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database (or uses the caller's), migrates it, and in demo mode starts the built-in
+ * simulator; `use` runs with them, and on failure everything opened here is closed again.
+ */
+export async function withConnections<T>(config: Config, options: { database?: Database | undefined; demo?: SimulatorOptions | undefined; logger: Logger }, use: (c: Connections) => Promise<T>): Promise<T> {
   const owned = !options.database;
   const database = options.database ?? (await openConfiguredDatabase(config));
   let simulator: Simulator | undefined;
+  const close = async () => {
+    if (owned) await database.close().catch(() => undefined);
+    await simulator?.close().catch(() => undefined);
+  };
   try {
     await migrate(database);
     let credentials = config.ringcentral;
     if (!credentials) {
       simulator = await startSimulator(options.demo ?? demoSimulatorOptions(config));
       credentials = { serverUrl: simulator.url, ...simulator.credentials };
-      logger.info({ simulator: simulator.url }, 'demo mode: no RC_CLIENT_ID set, syncing from the built-in RingCentral simulator');
+      options.logger.info({ simulator: simulator.url }, 'demo mode: no RC_CLIENT_ID set, syncing from the built-in RingCentral simulator');
     }
-    const key = credentialKey(credentials);
+    return await use({ database, credentials, credentialKey: credentialKey(credentials), simulator, close });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Opens the database (migrating it), starts the simulator in demo mode, and resolves the account. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  return withConnections(config, options, async ({ database, credentials, credentialKey: key, simulator, close }) => {
     const client = new RingCentralClient({
       credentials,
       budget: new RateBudget(undefined, options.rateLimitsEnabled ?? true),
@@ -66,20 +92,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const api = ringCentralApi(client);
     const account = await api.account(new RequestMeter());
     await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
-    const sim = simulator;
-    return {
-      config, database, logger, api, accountId: account.id, simulator: sim,
-      settings: config.sync,
-      async close() {
-        if (owned) await database.close();
-        await sim?.close();
-      },
-    };
-  } catch (error) {
-    if (owned) await database.close().catch(() => undefined);
-    await simulator?.close().catch(() => undefined);
-    throw error;
-  }
+    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, close };
+  });
 }
 
 /** The database the configuration names: DATABASE_URL, or the embedded one under CALLSYNC_DATA_DIR. */
@@ -88,14 +102,14 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 }
 
 /** Demo traffic: a backfill's worth of history and a few new calls a minute. */
-export function demoSimulatorOptions(config: Config): SimulatorOptions {
+function demoSimulatorOptions(config: Config): SimulatorOptions {
   const to = new Date();
   const from = new Date(to.getTime() - config.sync.backfillDays * 86_400_000);
   return { seed: 1, history: { from, to, calls: 200 * config.sync.backfillDays }, live: { callsPerMinute: 2 } };
 }
 
 /** Identifies a credential without storing it: the JWT itself never reaches the database. */
-export function credentialKey(c: RingCentralCredentials): string {
+function credentialKey(c: RingCentralCredentials): string {
   return createHash('sha256').update(`${c.serverUrl}\n${c.clientId}\n${c.jwt}`).digest('hex');
 }
 

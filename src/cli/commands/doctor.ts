@@ -6,14 +6,13 @@ import { formatReport } from '../../doctor/format.ts';
 import { runDoctor } from '../../doctor/run.ts';
 import type { DoctorReport, DoctorTarget } from '../../doctor/types.ts';
 import { createLogger, type Logger } from '../../logger.ts';
-import { credentialKey, demoSimulatorOptions, openConfiguredDatabase } from '../../main.ts';
+import { withConnections } from '../../main.ts';
 import { RingCentralClient, type RetryPolicy } from '../../ringcentral/client.ts';
 import { ringCentralApi } from '../../ringcentral/endpoints.ts';
 import { RateBudget } from '../../ringcentral/rate-budget.ts';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+import type { SimulatorOptions } from '../../simulator/index.ts';
 import { sharedAuthSession } from '../../store/auth-sessions.ts';
 import type { Database } from '../../store/db.ts';
-import { migrate } from '../../store/migrate.ts';
 import { action } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 
@@ -40,17 +39,7 @@ export interface DoctorOptions {
  * whether the credentials work at all is the first thing the doctor reports.
  */
 export async function openDoctorTarget(config: Config, options: DoctorOptions): Promise<{ target: DoctorTarget; close(): Promise<void> }> {
-  const owned = !options.database;
-  const database = options.database ?? (await openConfiguredDatabase(config));
-  let simulator: Simulator | undefined;
-  try {
-    await migrate(database);
-    let credentials = config.ringcentral;
-    if (!credentials) {
-      simulator = await startSimulator(options.demo ?? demoSimulatorOptions(config));
-      credentials = { serverUrl: simulator.url, ...simulator.credentials };
-    }
-    const key = credentialKey(credentials);
+  return withConnections(config, options, async ({ database, credentials, credentialKey: key, close }) => {
     const budget = new RateBudget();
     const client = new RingCentralClient({
       credentials,
@@ -61,7 +50,6 @@ export async function openDoctorTarget(config: Config, options: DoctorOptions): 
       requestTimeoutMs: DOCTOR_REQUEST_TIMEOUT_MS,
       maxRateLimitRetries: 1,
     });
-    const sim = simulator;
     return {
       target: {
         api: ringCentralApi(client),
@@ -73,16 +61,9 @@ export async function openDoctorTarget(config: Config, options: DoctorOptions): 
         fastPath: config.sync.fastPath,
         demo: !config.ringcentral,
       },
-      async close() {
-        if (owned) await database.close();
-        await sim?.close();
-      },
+      close,
     };
-  } catch (error) {
-    if (owned) await database.close().catch(() => undefined);
-    await simulator?.close().catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** Opens the target, runs every check, closes it. */
