@@ -3,7 +3,7 @@
 // Company shape as the small default company (company.ts). Drawn from its own seeded stream, so the
 // default company is untouched and a seed + size always gives the same extension ids.
 
-import { companyOf, FIRST, LAST, shuffle, type Company, type Ext, type ExtensionType } from './company.ts';
+import { companyOf, FIRST, LAST, shuffle, unique, type Company, type Ext, type ExtensionType } from './company.ts';
 import { Rng } from './prng.ts';
 import type { CompanySize } from './types.ts';
 
@@ -33,26 +33,8 @@ export function generateSizedCompany(seed: number, requested: CompanySize): Comp
   const suffix = rng.pick(['004', '008', '009']);
   const accountId = `${rng.int(30000, 39999)}${suffix}`;
   // Eight random digits keep id collisions (and retries) rare even for tens of thousands of extensions.
-  const usedIds = new Set<number>();
-  const newId = (): number => {
-    for (;;) {
-      const id = Number(`6${rng.int(1, 9)}${rng.digits(7)}${suffix}`);
-      if (!usedIds.has(id)) {
-        usedIds.add(id);
-        return id;
-      }
-    }
-  };
-  const usedNumbers = new Set<string>();
-  const newDid = (): string => {
-    for (;;) {
-      const n = `+1${areaCode}${rng.int(200, 999)}${rng.digits(4)}`;
-      if (!usedNumbers.has(n)) {
-        usedNumbers.add(n);
-        return n;
-      }
-    }
-  };
+  const newId = unique(() => Number(`6${rng.int(1, 9)}${rng.digits(7)}${suffix}`));
+  const newDid = unique(() => `+1${areaCode}${rng.int(200, 999)}${rng.digits(4)}`);
   const mainNumber = newDid();
 
   const extensions: Ext[] = [];

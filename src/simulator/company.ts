@@ -58,6 +58,20 @@ export const FIRST = ['Benno', 'Maria', 'James', 'Aiko', 'Priya', 'Lucas', 'Olga
 export const LAST = ['Dean', 'Garcia', 'Smith', 'Tanaka', 'Patel', 'Silva', 'Ivanova', 'Novak', 'Wei', 'Khan',
   'Miller', 'Okafor', 'Petrov', 'Rossi', 'Mensah', 'Lopez'];
 
+/** A generator that draws with `draw` until it gets a value it has not returned before. */
+export function unique<T>(draw: () => T): () => T {
+  const used = new Set<T>();
+  return () => {
+    for (;;) {
+      const value = draw();
+      if (!used.has(value)) {
+        used.add(value);
+        return value;
+      }
+    }
+  };
+}
+
 /** Builds the company for a seed. */
 export function generateCompany(seed: number): Company {
   const rng = Rng.of(seed, 0xc0);
@@ -65,26 +79,8 @@ export function generateCompany(seed: number): Company {
   // RingCentral account and extension ids share a trailing "00x" block; mimic that look.
   const suffix = rng.pick(['004', '008', '009']);
   const accountId = `${rng.int(30000, 39999)}${suffix}`;
-  const usedIds = new Set<number>();
-  const newId = (): number => {
-    for (;;) {
-      const id = Number(`62${rng.digits(6)}${suffix}`);
-      if (!usedIds.has(id)) {
-        usedIds.add(id);
-        return id;
-      }
-    }
-  };
-  const usedNumbers = new Set<string>();
-  const newDid = (): string => {
-    for (;;) {
-      const n = `+1${areaCode}${rng.int(200, 999)}${rng.digits(4)}`;
-      if (!usedNumbers.has(n)) {
-        usedNumbers.add(n);
-        return n;
-      }
-    }
-  };
+  const newId = unique(() => Number(`62${rng.digits(6)}${suffix}`));
+  const newDid = unique(() => `+1${areaCode}${rng.int(200, 999)}${rng.digits(4)}`);
   const mainNumber = newDid();
 
   const extensions: Ext[] = [];
