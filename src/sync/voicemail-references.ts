@@ -50,27 +50,44 @@ export async function leftAfterReads(ctx: RunContext, mailboxes: Set<string>): P
  */
 export async function fetchById(ctx: RunContext, access: Access, mailbox: string, refs: VoicemailReference[], more: () => boolean): Promise<void> {
   for (let i = 0; i < refs.length && access.readable(mailbox) && more(); i += MESSAGE_BATCH_SIZE) {
-    const batch = refs.slice(i, i + MESSAGE_BATCH_SIZE);
-    ctx.checkpoint();
-    let answers;
-    try {
-      answers = await ctx.api.messages(mailbox, batch.map((r) => r.id), ctx.meter, ctx.signal);
-    } catch (error) {
-      if (!isRefusal(error)) throw error;
+    await fetchBatch(ctx, access, mailbox, refs.slice(i, i + MESSAGE_BATCH_SIZE), more);
+  }
+}
+
+/**
+ * One batch read. A 403 refuses the mailbox (its refs become stubs). Any other refusal of a batch of several
+ * ids — RingCentral documents batch reads but no maximum, so a smaller cap than ours is possible — is read
+ * again in halves; a single id RingCentral will not return is left for the next pass, said once in the log.
+ */
+async function fetchBatch(ctx: RunContext, access: Access, mailbox: string, batch: VoicemailReference[], more: () => boolean): Promise<void> {
+  if (!access.readable(mailbox) || !more()) return;
+  ctx.checkpoint();
+  let answers;
+  try {
+    answers = await ctx.api.messages(mailbox, batch.map((r) => r.id), ctx.meter, ctx.signal);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    if (error.status === 403) {
       await access.refuse(mailbox, error);
-      await stub(ctx, refs.slice(i));
-      return;
+      await stub(ctx, batch);
+    } else if (batch.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      await fetchBatch(ctx, access, mailbox, batch.slice(0, half), more);
+      await fetchBatch(ctx, access, mailbox, batch.slice(half), more);
+    } else {
+      ctx.logger.warn({ mailbox, message: batch[0]!.id, status: error.status, errorCode: error.errorCode }, 'RingCentral would not return a voicemail the call log names');
     }
-    await ctx.writeTransaction(async (tx) => {
-      const found = answers.flatMap((a) => (a.kind === 'found' ? [a.entry] : []));
-      if (found.length) await ctx.recordPage(tx, await upsertVoicemails(tx, ctx.accountId, mailbox, found));
-      for (const a of answers) if (a.kind === 'gone') await markVoicemailGone(tx, ctx.accountId, mailbox, a.id, a.availability);
-      const refused = batch.filter((r) => answers.some((a) => a.id === r.id && a.kind === 'error' && isRefusal(a.error)));
-      if (refused.length) await writeUnreadableStubs(tx, ctx.accountId, refused);
-    });
-    for (const a of answers) {
-      if (a.kind === 'error') ctx.logger.warn({ mailbox, message: a.id, status: a.error.status, errorCode: a.error.errorCode }, 'RingCentral would not return a voicemail the call log names');
-    }
+    return;
+  }
+  await ctx.writeTransaction(async (tx) => {
+    const found = answers.flatMap((a) => (a.kind === 'found' ? [a.entry] : []));
+    if (found.length) await ctx.recordPage(tx, await upsertVoicemails(tx, ctx.accountId, mailbox, found));
+    for (const a of answers) if (a.kind === 'gone') await markVoicemailGone(tx, ctx.accountId, mailbox, a.id, a.availability);
+    const refused = batch.filter((r) => answers.some((a) => a.id === r.id && a.kind === 'error' && a.error.status === 403));
+    if (refused.length) await writeUnreadableStubs(tx, ctx.accountId, refused);
+  });
+  for (const a of answers) {
+    if (a.kind === 'error') ctx.logger.warn({ mailbox, message: a.id, status: a.error.status, errorCode: a.error.errorCode }, 'RingCentral would not return a voicemail the call log names');
   }
 }
 

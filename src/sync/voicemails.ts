@@ -92,6 +92,8 @@ export async function syncVoicemails(ctx: RunContext, options: VoicemailOptions)
     if (!read.has(id) && access.readable(id) && (await readMailbox(ctx, access, id, coverFrom))) read.add(id);
   }
 
+  // Mailboxes refused during this pass: the voicemails named there become stubs now, not a pass later.
+  if (access.refusedCount() > 0) await sortReferences(ctx, access, options.voicemailWindowMs);
   details.lastPassAt = startedAt.toISOString();
   await saveDetails();
   const problem = describeAccess(details, access.refusedCount(), mailboxes.length, await unreadableCount(ctx));

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAll, type App } from '../../src/main.ts';
+import { statusReport } from '../../src/cli/commands/status.ts';
 import { statusResolvers } from '../../src/resolvers/status.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { feedSettled } from '../helpers/feed.ts';
@@ -72,6 +73,9 @@ describe(`a JWT user who may read only its own mailbox (${databaseKind})`, () =>
     expect(voicemails.lastError).toMatch(/CMN-419/);
     expect(voicemails.lastError).toMatch(/Super Admin/);
     expect(harness.sim.stats().permissionDenied).toBe(0);
+    const report = await statusReport(harness.testDb.database.db, 'extract-sync');
+    expect(report).toMatch(/voicemails\n(.*\n)*    last error     \[CMN-419\] RingCentral lets callsync read only the JWT user's own mailbox/);
+    expect(report).toMatch(/mailboxes: \d+, 1 read .*; (\d+) refused by RingCentral \(CMN-419\)/);
     // One permission check a pass, the own mailbox at most, and nothing for the stubs.
     expect(run.requests.Light).toBeLessThanOrEqual(3);
     expect(harness.sim.stats().requests.Light - before.requests.Light).toBe(run.requests.Light);
