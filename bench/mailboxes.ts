@@ -110,6 +110,14 @@ const drained = backlog.every((l) => l.lag !== undefined) ? `all linked by pass 
 console.log(`backfill: ${backlog.length} voicemail calls, ${drained}`);
 console.log(`after it, voicemails the call log names — ${summary(lags.filter((l) => l.pass > 0 && l.reference))}`);
 console.log(`after it, voicemails no call names — ${summary(lags.filter((l) => l.pass > 0 && !l.reference))}`);
+if (process.env.BENCH_DEBUG) for (const l of [...expectedAt].filter(([c]) => !linkedAt.has(c))) {
+  const m = sim.truth().messages.find((x) => x.id === l[1].messageId)!;
+  const [v] = await database.query<any>(sql`select id, readable, availability, creation_time, mailbox_extension_id from voicemails where id = ${l[1].messageId}`);
+  const [lk] = await database.query<any>(sql`select call_id, method, unlinked_reason from voicemail_links where voicemail_id = ${l[1].messageId}`);
+  const [d] = await database.query<any>(sql`select disposition, final, pending_reason from call_dispositions where call_id = ${l[0]}`);
+  const [mb] = await database.query<any>(sql`select * from mailboxes where extension_id = ${m.mailboxExtensionId}`);
+  console.log(JSON.stringify({ call: l[0], pass: l[1].pass, tags: m.tags, method: m.expected.method, timeline: m.timeline, v, lk, d, mb }));
+}
 console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 await app.close();
 await database.close();
