@@ -31,7 +31,10 @@ interface Cursor {
  */
 export async function backfillVoicemails(ctx: RunContext, from: Date, to: Date, voicemailWindowMs: number): Promise<void> {
   const db = ctx.database.db;
-  const coverFrom = await coverageStart(db, ctx.accountId, from);
+  // Before the first regular pass the coverage instant is not fixed yet: it becomes what that pass would take
+  // (SYNC_BACKFILL_DAYS back), or this period's start when that lies further back.
+  const regular = ctx.now().getTime() - ctx.settings.backfillDays * DAY;
+  const coverFrom = await coverageStart(db, ctx.accountId, new Date(Math.min(from.getTime(), regular)));
   const until = new Date(Math.min(to.getTime(), coverFrom.getTime()));
   if (from >= until) {
     ctx.logger.info({ from: from.toISOString(), coverage: coverFrom.toISOString() }, 'voicemails of the period are read by the regular passes');
