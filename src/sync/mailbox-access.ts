@@ -47,7 +47,7 @@ export function describeAccess(state: AccessState, refused: number, total: numbe
   if (refused > 0) {
     return {
       errorCode: 'MAILBOX_REFUSED',
-      message: `RingCentral refuses callsync ${refused} of ${total} mailboxes (see \`callsync status\` for each mailbox's error); they are tried again daily.${stubs}`,
+      message: `RingCentral refuses callsync ${refused} of ${total} mailboxes (404, or 403 for those mailboxes alone); each is asked again a day after it refused.${stubs}`,
     };
   }
   return undefined;
@@ -56,7 +56,8 @@ export function describeAccess(state: AccessState, refused: number, total: numbe
 /**
  * Whether other extensions' mailboxes may be read. Asked with authz-profile/check until RingCentral says
  * yes (one Light request a pass, so a permission granted later is noticed on the next pass); once allowed,
- * a CMN-419 on a read turns it back. When the check itself is not available to the app, the reads tell.
+ * a CMN-419 on one read refuses that mailbox alone (a role scoped to some extensions). When the check
+ * itself is not available to the app, the first CMN-419 answers for all other mailboxes (see Access).
  */
 export async function checkAccess(ctx: RunContext, details: AccessState, mailboxes: MailboxRow[]): Promise<void> {
   if (details.otherMailboxes === 'allowed') return;
@@ -155,8 +156,8 @@ export class Access {
   }
 
   /**
-   * RingCentral refused a read of this mailbox. CMN-419 on another extension's mailbox means the JWT user
-   * may not read other mailboxes at all: stop asking for any of them until the permission is granted.
+   * RingCentral refused a read of this mailbox: it is not asked again this pass, and for a day (or, for the
+   * permission refusal, until the permission is found granted).
    */
   async refuse(extensionId: string, error: RingCentralApiError): Promise<void> {
     this.refused.add(extensionId);
