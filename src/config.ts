@@ -8,12 +8,15 @@ export const RINGCENTRAL_PRODUCTION = 'https://platform.ringcentral.com';
 export const API_DEFAULTS = Object.freeze({
   // The contract's deepest useful path, callChanges.edges.node.callback.call.legs.extension.id, is 8 levels.
   maxDepth: 10,
-  // Estimated rows: one full page of 500 calls with every field (legs, voicemail, callback, extension)
-  // is about 33,000, so this admits any single full page and refuses pages multiplied by aliases.
-  // GraphiQL's introspection query is about 11,000, hence API_MAX_COST's floor of 20,000.
-  maxCost: 50_000,
+  // Estimated values (every field, leaves included, once per row): one full page of 500 calls with every
+  // field (legs, voicemail, callback, extension) is about 204,000, so this admits any single full page and
+  // refuses pages multiplied by aliases. GraphiQL's introspection query is about 144,000, hence
+  // API_MAX_COST's floor of 150,000.
+  maxCost: 250_000,
   // The largest sensible GraphQL document with variables is a few kB.
   maxBodyBytes: 100_000,
+  // A full page of 500 calls with every field and ten legs each is about 8 MB of JSON.
+  maxResponseBytes: 20_000_000,
   // Every API statement is an indexed read of a page or less; 10 s means something is wrong.
   statementTimeoutMs: 10_000,
   // The contract promises `first` of at least 500.
@@ -59,8 +62,9 @@ const envSchema = z
     SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
     PORT: optionalText.pipe(positiveInt('PORT', 0, 65535).default(4000)),
     API_MAX_DEPTH: optionalText.pipe(positiveInt('API_MAX_DEPTH', 8, 100).default(API_DEFAULTS.maxDepth)),
-    API_MAX_COST: optionalText.pipe(positiveInt('API_MAX_COST', 20_000, 100_000_000).default(API_DEFAULTS.maxCost)),
+    API_MAX_COST: optionalText.pipe(positiveInt('API_MAX_COST', 150_000, 100_000_000).default(API_DEFAULTS.maxCost)),
     API_MAX_BODY_BYTES: optionalText.pipe(positiveInt('API_MAX_BODY_BYTES', 1_000, 10_000_000).default(API_DEFAULTS.maxBodyBytes)),
+    API_MAX_RESPONSE_BYTES: optionalText.pipe(positiveInt('API_MAX_RESPONSE_BYTES', 1_000_000, 1_000_000_000).default(API_DEFAULTS.maxResponseBytes)),
     API_STATEMENT_TIMEOUT_MS: optionalText.pipe(positiveInt('API_STATEMENT_TIMEOUT_MS', 100, 3_600_000).default(API_DEFAULTS.statementTimeoutMs)),
     API_MAX_PAGE_SIZE: optionalText.pipe(positiveInt('API_MAX_PAGE_SIZE', 500, 5_000).default(API_DEFAULTS.maxPageSize)),
     LOG_LEVEL: optionalText.pipe(
@@ -121,6 +125,8 @@ export interface Config {
     readonly maxCost: number;
     /** Largest request body; larger ones get 413. */
     readonly maxBodyBytes: number;
+    /** Largest answer (bytes of JSON); a larger one is refused with 400 RESPONSE_TOO_LARGE. */
+    readonly maxResponseBytes: number;
     /** Postgres cancels any API statement running longer (PGlite cannot). */
     readonly statementTimeoutMs: number;
     /** Largest `first` a connection accepts. */
@@ -178,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDepth: e.API_MAX_DEPTH,
       maxCost: e.API_MAX_COST,
       maxBodyBytes: e.API_MAX_BODY_BYTES,
+      maxResponseBytes: e.API_MAX_RESPONSE_BYTES,
       statementTimeoutMs: e.API_STATEMENT_TIMEOUT_MS,
       maxPageSize: e.API_MAX_PAGE_SIZE,
     },

@@ -49,9 +49,10 @@ describe('loadConfig', () => {
   });
 
   it('defaults the API limits and reads them from the environment', () => {
-    expect(loadConfig({}).api).toEqual({ maxDepth: 10, maxCost: 50_000, maxBodyBytes: 100_000, statementTimeoutMs: 10_000, maxPageSize: 500 });
-    const config = loadConfig({ API_MAX_DEPTH: '12', API_MAX_COST: '200000', API_MAX_BODY_BYTES: '1000000', API_STATEMENT_TIMEOUT_MS: '2500', API_MAX_PAGE_SIZE: '1000' });
-    expect(config.api).toEqual({ maxDepth: 12, maxCost: 200_000, maxBodyBytes: 1_000_000, statementTimeoutMs: 2_500, maxPageSize: 1_000 });
+    expect(loadConfig({}).api).toEqual({ maxDepth: 10, maxCost: 250_000, maxBodyBytes: 100_000, maxResponseBytes: 20_000_000, statementTimeoutMs: 10_000, maxPageSize: 500 });
+    const config = loadConfig({ API_MAX_DEPTH: '12', API_MAX_COST: '200000', API_MAX_BODY_BYTES: '1000000', API_MAX_RESPONSE_BYTES: '5000000', API_STATEMENT_TIMEOUT_MS: '2500', API_MAX_PAGE_SIZE: '1000' });
+    expect(config.api).toEqual({ maxDepth: 12, maxCost: 200_000, maxBodyBytes: 1_000_000, maxResponseBytes: 5_000_000, statementTimeoutMs: 2_500, maxPageSize: 1_000 });
+    expect(problems({ API_MAX_COST: '50000', API_MAX_RESPONSE_BYTES: '1000' })).toEqual(['API_MAX_COST: must be at least 150000 (got "50000")', 'API_MAX_RESPONSE_BYTES: must be at least 1000000 (got "1000")']);
   });
 
   it('names each bad API limit on its own line', () => {

@@ -2,23 +2,32 @@ import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type Doc
 import { maskError, type MaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import { estimateCost, type CostOptions } from './query-cost.ts';
+import { expandedSelections, selectionsError } from './selection-size.ts';
 import { assertNesting, maxDepthRule, queriesOnlyRule } from './validation-rules.ts';
 
 /** A GraphQL-style error body for answers written outside GraphQL execution (401, 413, 415). */
 export const errorBody = (message: string, code: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
 /**
- * Depth and queries-only are checked with the other validation rules; the cost when the operation is about
- * to run, because `first: $n` is only known with the variables. Over a limit, nothing executes.
+ * The size of the document with its fragments expanded is checked before validation (no walker, graphql-js's
+ * validation, graphql-jit's compiler or the resolvers' lookahead, ever sees a document that expands beyond
+ * `maxSelections` fields); depth and queries-only with the other validation rules; the cost when the
+ * operation is about to run, because `first: $n` is only known with the variables. Over a limit, nothing
+ * executes.
  */
-export function useQueryLimits(options: CostOptions & { maxDepth: number; logger: Logger }): Plugin {
+export function useQueryLimits(options: CostOptions & { maxDepth: number; maxSelections: number; logger: Logger }): Plugin {
   const rules = [maxDepthRule(options.maxDepth), queriesOnlyRule];
   return {
     onParse({ params }) {
       // Generous: fields and input values both nest, and introspection's ofType chain is not depth.
       assertNesting(typeof params.source === 'string' ? params.source : params.source.body, 4 * options.maxDepth + 20);
     },
-    onValidate({ addValidationRule }) {
+    onValidate({ params, addValidationRule, setResult }) {
+      if (expandedSelections(params.documentAST, options.maxSelections) > options.maxSelections) {
+        options.logger.info({ maxSelections: options.maxSelections }, 'GraphQL query refused: too many fields once fragments are expanded');
+        setResult([selectionsError(options.maxSelections)]);
+        return;
+      }
       for (const rule of rules) addValidationRule(rule);
     },
     onExecute({ args, setResultAndStopExecution }) {
@@ -29,7 +38,7 @@ export function useQueryLimits(options: CostOptions & { maxDepth: number; logger
       setResultAndStopExecution({
         errors: [
           new GraphQLError(
-            `The query could return ${estimate} rows (its estimated cost); this server allows at most ${options.maxCost.toLocaleString('en-US')}. ` +
+            `The query could return ${estimate} values (its estimated cost); this server allows at most ${options.maxCost.toLocaleString('en-US')}. ` +
               'Ask for smaller pages (first), fewer nested lists or fewer aliases.',
             { extensions: { code: 'QUERY_TOO_COSTLY', cost: Number.isFinite(cost) ? cost : null, maxCost: options.maxCost, http: { status: 400 } } },
           ),

@@ -45,10 +45,10 @@ interface Walk extends CostOptions {
 const overBudget = Symbol('over budget');
 
 /**
- * The number of rows (objects) an operation could return: every object field counts one per item, and a
- * list multiplies what is below it by its estimated length, so `calls(first: 500) { edges { node { legs
- * { id } } } }` is 1 + 500 x (1 + 1 + 10). Leaf fields are columns of a counted row and cost nothing.
- * Aliases count separately, as they run separately. Returns undefined when the variables do not fit the
+ * The number of values an operation could return: every field, leaf or object, counts one per row of its
+ * parent (per item for a list), and a list multiplies what is below it by its estimated length, so
+ * `calls(first: 500) { edges { node { id legs { id } } } }` is 1 + 500 x (1 + 1 + 1 + 10 x 2). Aliases
+ * count separately, as they run and answer separately; one response key selected twice counts once. Returns undefined when the variables do not fit the
  * operation (execution reports that), and Infinity when counting stopped past maxCost.
  */
 export function estimateCost(
@@ -94,13 +94,19 @@ function countRows(walk: Walk, selectionSets: SelectionSetNode[], type: Composit
   let rows = 0;
   for (const fields of collectFields(walk, selectionSets).values()) {
     const field = fieldDefinition(walk.schema, type, fields[0]!.name.value);
-    const named = field && getNamedType(field.type);
-    if (!field || !(isObjectType(named) || isInterfaceType(named))) continue;
-    const items = isListType(getNullableType(field.type)) ? listLength(walk.schema, type, field, page) : 1;
+    // __typename (and a field validation refused) is a value like any leaf.
+    const items = field && isListType(getNullableType(field.type)) ? listLength(walk.schema, type, field, page) : 1;
     if (items === 0) continue;
-    // Each object reached stands for at least one row, so once more were reached than the budget allows,
-    // the estimate is over it: stop, however the document multiplies fragments and aliases.
+    // Each field reached costs at least one, so once more were reached than the budget allows, the
+    // estimate is over it: stop, however the document multiplies fragments and aliases.
     if (++walk.visits > walk.maxCost) throw overBudget;
+    const named = field && getNamedType(field.type);
+    if (!field || !(isObjectType(named) || isInterfaceType(named))) {
+      // A leaf is a value in the answer, once per row of its parent (per item for a list of them):
+      // aliases of a text field multiply the answer as surely as aliases of a list do.
+      rows += items;
+      continue;
+    }
     const childPage = field.args.some((a) => a.name === 'first') ? pageSize(walk, field, fields[0]!) : undefined;
     const below = fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
     // __Type.ofType unwraps a list or non-null wrapper of the same type: no new row (as for depth).

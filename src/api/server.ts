@@ -14,6 +14,7 @@ import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
+import { expandedSelectionsOf, JIT_MAX_SELECTIONS, MAX_SELECTIONS } from './selection-size.ts';
 
 /** The served schema: the CRM contract, schema-first (src/schema/api.graphql). */
 export const typeDefs = readFileSync(new URL('../schema/api.graphql', import.meta.url), 'utf8');
@@ -30,7 +31,11 @@ export interface ApiServer {
 export interface ApiServerLimits extends ApiLimits {
   maxDepth: number;
   maxCost: number;
+  /** Most fields a document may hold with its fragments expanded (default MAX_SELECTIONS). */
+  maxSelections: number;
   maxBodyBytes: number;
+  /** Largest answer in bytes of JSON: a larger one is refused (400 RESPONSE_TOO_LARGE), not sent. */
+  maxResponseBytes: number;
   statementTimeoutMs: number;
 }
 
@@ -52,7 +57,7 @@ export interface ApiServerOptions {
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { logger } = options;
-  const limits: ApiServerLimits = { ...API_DEFAULTS, ...options.limits };
+  const limits: ApiServerLimits = { maxSelections: MAX_SELECTIONS, ...API_DEFAULTS, ...options.limits };
   const api = await openApiDatabase(options.database, options.databaseUrl, limits.statementTimeoutMs, logger);
   const { database } = api;
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
@@ -70,9 +75,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // the document alone, so a document with several operations runs on graphql-js (which honours
     // operationName); graphql-jit's variable errors also name the wrong variable, so graphql-js coerces
     // variables first (useVariableErrors).
+    // It compiles only documents of at most JIT_MAX_SELECTIONS fields (expanded): compiling costs ~0.1 ms of
+    // CPU a field, and no real query has more than a few hundred, so a large document runs on graphql-js.
+    // useQueryLimits comes first: nothing over a limit reaches the compiler.
     plugins: [
       useVariableErrors, useQueryLimits({ ...limits, logger }), useNoNulInStrings, useRequestErrorStatus, useUnsupportedMediaTypeMessage,
-      useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 }),
+      useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 && expandedSelectionsOf(document) <= JIT_MAX_SELECTIONS }),
     ],
     context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
   });
@@ -100,6 +108,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     response.headers.forEach((value, name) => res.setHeader(name, value));
     // Yoga's bodies are text (JSON, GraphiQL's page): handing the string to node saves encoding it twice.
     let text = await response.text();
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most answers need no byte count.
+    if (text.length > limits.maxResponseBytes / 3 && Buffer.byteLength(text) > limits.maxResponseBytes) {
+      // The cost limit bounds how many values an answer holds, not how long each is: a page of long texts
+      // under many aliases can still be large. Refused whole: a truncated page would look complete.
+      logger.info({ bytes: Buffer.byteLength(text), maxResponseBytes: limits.maxResponseBytes }, 'GraphQL answer refused: too large');
+      res.removeHeader('content-length');
+      res.setHeader('content-type', 'application/json');
+      return res.writeHead(400).end(responseTooLarge(limits.maxResponseBytes));
+    }
     if (response.status === 406 && text === '') {
       res.setHeader('content-type', 'application/json');
       text = errorBody(`cannot answer in any type the Accept header allows ("${req.headers.accept ?? ''}"): accept application/json or application/graphql-response+json`, 'NOT_ACCEPTABLE');
@@ -172,6 +189,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await api.close();
     },
   };
+}
+
+function responseTooLarge(maxResponseBytes: number): string {
+  const limit = maxResponseBytes.toLocaleString('en-US');
+  return JSON.stringify({
+    errors: [{ message: `The answer is larger than ${limit} bytes, the most this server sends. Ask for smaller pages (first), fewer fields or fewer aliases.`, extensions: { code: 'RESPONSE_TOO_LARGE', maxResponseBytes } }],
+  });
 }
 
 function reply(res: ServerResponse, status: number, body: unknown) {

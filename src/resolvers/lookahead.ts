@@ -9,7 +9,7 @@ import type { Selection } from '../store/call-json.ts';
 export function selectionAt(info: GraphQLResolveInfo, path: readonly string[]): Selection {
   let sets = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
   for (const name of path) {
-    sets = sets.flatMap((set) => fieldsIn(set, info).filter((f) => f.name.value === name && f.selectionSet).map((f) => f.selectionSet!));
+    sets = fieldsIn(sets, info).filter((f) => f.name.value === name && f.selectionSet).map((f) => f.selectionSet!);
   }
   return merged(sets, info);
 }
@@ -18,7 +18,7 @@ export function selectionAt(info: GraphQLResolveInfo, path: readonly string[]): 
 function merged(sets: readonly SelectionSetNode[], info: GraphQLResolveInfo): Selection {
   const leaves = new Set<string>();
   const objects = new Map<string, SelectionSetNode[]>();
-  for (const field of sets.flatMap((set) => fieldsIn(set, info))) {
+  for (const field of fieldsIn(sets, info)) {
     const name = field.name.value;
     if (!field.selectionSet) leaves.add(name);
     else objects.set(name, [...(objects.get(name) ?? []), field.selectionSet]);
@@ -29,11 +29,25 @@ function merged(sets: readonly SelectionSetNode[], info: GraphQLResolveInfo): Se
   return selection;
 }
 
-function fieldsIn(set: SelectionSetNode, info: GraphQLResolveInfo): FieldNode[] {
-  return set.selections.flatMap((s): FieldNode[] => {
-    if (s.kind === Kind.FIELD) return [s];
-    if (s.kind === Kind.INLINE_FRAGMENT) return fieldsIn(s.selectionSet, info);
-    const fragment = info.fragments[s.name.value];
-    return fragment ? fieldsIn(fragment.selectionSet, info) : [];
-  });
+/**
+ * The fields of these selection sets, each fragment followed once (as execution does): a fragment spread
+ * many times, or spreading another twice at every level, adds its fields once instead of exponentially
+ * many times. Each field node appears once, so a level costs at most the document's size.
+ */
+function fieldsIn(sets: readonly SelectionSetNode[], info: GraphQLResolveInfo): FieldNode[] {
+  const fields: FieldNode[] = [];
+  const followed = new Set<string>();
+  const collect = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) fields.push(s);
+      else if (s.kind === Kind.INLINE_FRAGMENT) collect(s.selectionSet);
+      else if (!followed.has(s.name.value)) {
+        followed.add(s.name.value);
+        const fragment = info.fragments[s.name.value];
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  for (const set of sets) collect(set);
+  return fields;
 }

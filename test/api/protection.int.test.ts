@@ -75,7 +75,7 @@ describe(`query limits (${databaseKind})`, () => {
     const answer = await post({ query: `{ a: ${fullPage(500)} b: ${fullPage(500)} }` });
     expect(answer.status).toBe(400);
     expect(codes(answer)).toEqual(['QUERY_TOO_COSTLY']);
-    expect(answer.body.errors![0]!.message).toMatch(/^The query could return about 65,044 rows \(its estimated cost\); this server allows at most 50,000\./);
+    expect(answer.body.errors![0]!.message).toMatch(/^The query could return about 408,048 values \(its estimated cost\); this server allows at most 250,000\./);
     expect(answer.body).not.toHaveProperty('data');
   });
 
