@@ -36,6 +36,12 @@ const positiveInt = (name: string, min: number, max: number) =>
     .min(min, `${name} must be at least ${min}`)
     .max(max, `${name} must be at most ${max}`);
 
+/** An IPv4 or IPv6 address, or a hostname (RFC 1123 labels): what HOST may be. */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+// A name whose last label is all digits is a mistyped address (256.1.1.1), not a hostname (RFC 3696).
+const isHost = (v: string) => IPV4.test(v) || (HOSTNAME.test(v) && !/(^|\.)\d+$/.test(v)) || (v.includes(':') && z.ipv6().safeParse(v).success);
+
 const envSchema = z
   .object({
     DATABASE_URL: optionalText.pipe(
@@ -61,6 +67,11 @@ const envSchema = z
     CALLBACK_HORIZON_DAYS: optionalText.pipe(positiveInt('CALLBACK_HORIZON_DAYS', 1, 90).default(7)),
     SYNC_FAST_PATH: optionalText.pipe(z.enum(['extract-sync', 'off'], { error: 'must be "extract-sync" or "off"' }).default('extract-sync')),
     PORT: optionalText.pipe(positiveInt('PORT', 0, 65535).default(4000)),
+    // Loopback unless told otherwise: a CRM on another machine (or a proxy in front) needs HOST=0.0.0.0.
+    HOST: optionalText
+      .default('127.0.0.1')
+      .refine((v) => v !== undefined && isHost(v), 'must be an IP address (e.g. 0.0.0.0 for every interface, 127.0.0.1, ::) or a hostname of this machine'),
+    CALLSYNC_DEMO: optionalText.pipe(z.enum(['0', '1'], { error: 'must be 1 (run the demo) or 0' }).optional()),
     API_MAX_DEPTH: optionalText.pipe(positiveInt('API_MAX_DEPTH', 8, 100).default(API_DEFAULTS.maxDepth)),
     API_MAX_COST: optionalText.pipe(positiveInt('API_MAX_COST', 150_000, 100_000_000).default(API_DEFAULTS.maxCost)),
     API_MAX_BODY_BYTES: optionalText.pipe(positiveInt('API_MAX_BODY_BYTES', 1_000, 10_000_000).default(API_DEFAULTS.maxBodyBytes)),
@@ -78,8 +89,21 @@ const envSchema = z
       for (const key of ['RC_CLIENT_SECRET', 'RC_JWT'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RC_CLIENT_ID is set' });
       }
+      if (env.CALLSYNC_DEMO === '1') {
+        ctx.addIssue({ code: 'custom', path: ['CALLSYNC_DEMO'], message: 'is 1 (demo mode, simulated calls) but RC_CLIENT_ID is set: unset one of them' });
+      }
     } else if (env.RC_JWT || env.RC_CLIENT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['RC_CLIENT_ID'], message: 'is required when RC_JWT or RC_CLIENT_SECRET is set' });
+    } else if (env.RC_SERVER_URL && env.CALLSYNC_DEMO !== '1') {
+      ctx.addIssue({ code: 'custom', path: ['RC_CLIENT_ID'], message: 'is required when RC_SERVER_URL is set (with RC_CLIENT_SECRET and RC_JWT)' });
+    } else if (env.DATABASE_URL && env.CALLSYNC_DEMO !== '1') {
+      // Demo mode writes simulated calls and a demo API key: only into a database that is asked for it.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is set but RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT are not: set them to sync your RingCentral account, '
+          + 'or set CALLSYNC_DEMO=1 to run the demo (the built-in simulator, simulated calls and a demo API key) against this database',
+      });
     }
   });
 
@@ -99,6 +123,11 @@ export interface Config {
   readonly dataDir: string;
   /** undefined = demo mode: the built-in simulator is started in-process. */
   readonly ringcentral: RingCentralCredentials | undefined;
+  /**
+   * Demo mode (ringcentral undefined): with nothing real configured, or with CALLSYNC_DEMO=1 against the
+   * DATABASE_URL database. Never silently against a real database.
+   */
+  readonly demo: boolean;
   readonly sync: {
     readonly backfillDays: number;
     readonly lookbackHours: number;
@@ -117,6 +146,8 @@ export interface Config {
     readonly callbackHorizonSeconds: number;
   };
   readonly port: number;
+  /** Address the HTTP API listens on: 127.0.0.1 by default; 0.0.0.0 (every interface) behind a proxy. */
+  readonly host: string;
   /** The GraphQL API's limits (see API_DEFAULTS for why each default). */
   readonly api: {
     /** Deepest field nesting a query may have. */
@@ -166,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           jwt: e.RC_JWT!,
         }
       : undefined,
+    demo: !e.RC_CLIENT_ID,
     sync: {
       backfillDays: e.SYNC_BACKFILL_DAYS,
       lookbackHours: e.SYNC_LOOKBACK_HOURS,
@@ -180,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       callbackHorizonSeconds: e.CALLBACK_HORIZON_DAYS * 86_400,
     },
     port: e.PORT,
+    host: e.HOST ?? '127.0.0.1',
     api: {
       maxDepth: e.API_MAX_DEPTH,
       maxCost: e.API_MAX_COST,

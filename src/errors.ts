@@ -59,6 +59,33 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Something outside callsync that start-up needs (the database, RingCentral's login) failed in a way a person
+ * fixes in the configuration or the environment. The message says what happened and names the variable to
+ * check; it never holds a secret (passwords, the client secret, the JWT, tokens). describeError() prints it
+ * alone: its cause is already said in its message.
+ */
+export class SetupError extends Error {
+  override name = 'SetupError';
+  constructor(
+    message: string,
+    /** The environment variables the message asks to check, e.g. ['DATABASE_URL']. */
+    readonly variables: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The network failure under an error (ECONNREFUSED, ENOTFOUND...): Node's `code`, on the error or a cause. */
+export function networkCodeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
 /** The innermost RingCentral error code in a cause chain, if any. */
 export function errorCodeOf(error: unknown): string | undefined {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
@@ -67,14 +94,21 @@ export function errorCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** One line with the whole cause chain: "call-log page 3: HTTP 503 CMN-201: Service unavailable". */
+/**
+ * One line with the whole cause chain: "call-log page 3: HTTP 503 CMN-201: Service unavailable". A cause
+ * whose text the line already holds is left out (each cause is said once); a request that got no answer has
+ * no HTTP status to show; a SetupError ends the line, its message being the whole story.
+ */
 export function describeError(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error; e !== undefined && parts.length < 6; e = e instanceof Error ? e.cause : undefined) {
+    let part: string;
     if (e instanceof RingCentralApiError) {
       const code = e.errorCode ? ` ${e.errorCode}` : '';
-      parts.push(`HTTP ${e.status ?? '-'}${code}: ${e.message}`);
-    } else parts.push(shorten(e instanceof Error ? e.message : String(e)));
+      part = e.status === undefined && !code ? e.message : `HTTP ${e.status ?? '-'}${code}: ${e.message}`;
+    } else part = shorten(e instanceof Error ? e.message : String(e));
+    if (!parts.some((p) => p.includes(part))) parts.push(part);
+    if (e instanceof SetupError) break;
   }
   return parts.join(': ');
 }

@@ -70,4 +70,40 @@ describe('loadConfig', () => {
   it('rejects a page size beyond RingCentral maximum', () => {
     expect(problems({ SYNC_PAGE_SIZE: '5000' })[0]).toMatch(/^SYNC_PAGE_SIZE: .*1000/);
   });
+
+  it('listens on 127.0.0.1 unless HOST says otherwise, and takes addresses and hostnames', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    for (const host of ['0.0.0.0', '10.1.2.3', '::', '::1', 'fe80::1', 'localhost', 'api.internal.example.com']) expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('names a HOST that is neither an IP address nor a hostname', () => {
+    for (const host of ['0.0.0.0:4000', 'http://0.0.0.0', '256.1.1.1', 'bad_host!', 'a..b']) {
+      const lines = problems({ HOST: host });
+      expect(lines, host).toEqual([`HOST: must be an IP address (e.g. 0.0.0.0 for every interface, 127.0.0.1, ::) or a hostname of this machine (got ${JSON.stringify(host)})`]);
+    }
+  });
+
+  it('refuses demo mode against a DATABASE_URL, naming the credentials and CALLSYNC_DEMO', () => {
+    const lines = problems({ DATABASE_URL: 'postgres://callsync:hunter2@db.internal/callsync' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^DATABASE_URL: is set but RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT are not/);
+    expect(lines[0]).toContain('CALLSYNC_DEMO=1');
+    expect(lines[0]).not.toContain('hunter2');
+  });
+
+  it('runs the demo against a DATABASE_URL only with CALLSYNC_DEMO=1', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db', CALLSYNC_DEMO: '1' });
+    expect(config).toMatchObject({ demo: true, ringcentral: undefined, databaseUrl: 'postgres://u@h/db' });
+    expect(loadConfig({}).demo).toBe(true);
+    expect(loadConfig({ RC_CLIENT_ID: 'id', RC_CLIENT_SECRET: 's', RC_JWT: 'j', DATABASE_URL: 'postgres://u@h/db' }).demo).toBe(false);
+  });
+
+  it('refuses half a real configuration and a contradictory CALLSYNC_DEMO', () => {
+    expect(problems({ RC_SERVER_URL: 'https://platform.devtest.ringcentral.com' })[0]).toMatch(/^RC_CLIENT_ID: is required when RC_SERVER_URL is set/);
+    expect(problems({ RC_CLIENT_ID: 'id', RC_CLIENT_SECRET: 's', RC_JWT: 'j', CALLSYNC_DEMO: '1' })).toEqual([
+      'CALLSYNC_DEMO: is 1 (demo mode, simulated calls) but RC_CLIENT_ID is set: unset one of them (got "1")',
+    ]);
+    expect(problems({ CALLSYNC_DEMO: 'yes' })).toEqual(['CALLSYNC_DEMO: must be 1 (run the demo) or 0 (got "yes")']);
+    expect(problems({ DATABASE_URL: 'postgres://u@h/db', CALLSYNC_DEMO: '0' })[0]).toMatch(/^DATABASE_URL: is set but/);
+  });
 });

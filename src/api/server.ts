@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { API_DEFAULTS } from '../config.ts';
+import { SetupError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
@@ -172,10 +173,29 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       else res.destroy();
     }
   }
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // Nothing may stay open behind a server that never listened, or the process could not exit.
+    await api.close().catch(() => undefined);
+    throw listenProblem(error, host, options.port);
+  }
   const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  logger.info({ url: `${url}/graphql` }, 'GraphQL API listening');
+  // The address to call from this machine: a wildcard address is not one to send requests to.
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  logger.info(
+    { url: `${url}/graphql`, host, port, ...(loopback ? { note: 'reachable from this machine only; HOST=0.0.0.0 serves other machines (behind a proxy)' } : {}) },
+    'GraphQL API listening',
+  );
   return {
     url,
     // Requests under way finish first (up to 5 s): ending the pool under a running query would leave its
@@ -196,6 +216,23 @@ function responseTooLarge(maxResponseBytes: number): string {
   return JSON.stringify({
     errors: [{ message: `The answer is larger than ${limit} bytes, the most this server sends. Ask for smaller pages (first), fewer fields or fewer aliases.`, extensions: { code: 'RESPONSE_TOO_LARGE', maxResponseBytes } }],
   });
+}
+
+/** Why the API could not listen, naming HOST or PORT; other errors as they are. */
+function listenProblem(error: unknown, host: string, port: number): unknown {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch ((error as { code?: unknown }).code) {
+    case 'EADDRINUSE':
+      return new SetupError(`the API cannot listen on ${where}: the port is already in use (another callsync or another program); stop it or set PORT to a free port`, ['PORT'], { cause: error });
+    case 'EACCES':
+      return new SetupError(`the API cannot listen on ${where}: not allowed to use port ${port} (ports below 1024 need privileges); set PORT to 1024 or above`, ['PORT'], { cause: error });
+    case 'EADDRNOTAVAIL':
+      return new SetupError(`the API cannot listen on ${where}: ${host} is not an address of this machine; set HOST to one of its addresses, or 0.0.0.0 for all of them`, ['HOST'], { cause: error });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new SetupError(`the API cannot listen: HOST "${host}" cannot be resolved to an address of this machine; set HOST to an IP address, e.g. 0.0.0.0 or 127.0.0.1`, ['HOST'], { cause: error });
+  }
+  return error;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -11,8 +12,12 @@ import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
 import { ExitCode } from './exit-codes.ts';
 
+/** The version of package.json: the one source of it. */
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('callsync')
+  .version(version, '-v, --version', 'print the version of callsync')
   .description('Sync RingCentral call logs into Postgres with one final disposition per call. Configured by environment variables (see README).')
   .showHelpAfterError()
   .exitOverride((err) => {

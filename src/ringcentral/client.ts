@@ -1,7 +1,7 @@
 import { SDK } from '@ringcentral/sdk';
 import pRetry, { AbortError } from 'p-retry';
 import type { RingCentralCredentials } from '../config.ts';
-import { RingCentralApiError, type RateGroup } from '../errors.ts';
+import { RingCentralApiError, networkCodeOf, type RateGroup } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { accessUsable, AuthStorage, REFRESH_HANDICAP_MS, sessionAction, tokensOf, type SharedSession } from './auth-storage.ts';
 import { parseJson } from './json.ts';
@@ -277,8 +277,11 @@ export class RingCentralClient {
             logger.debug('refreshed the RingCentral session');
           }
         } catch (error) {
-          const failure = await tokenError(error, loginWithJwt ? 'logging in to RingCentral with the JWT' : 'refreshing the RingCentral session');
+          const failure = await tokenError(error, loginWithJwt, this.options.credentials);
           if (failure.status === 429 || (failure.status === 503 && failure.retryAfterSec !== undefined)) return failure;
+          // A refused connection or an unknown host at login is RC_SERVER_URL being wrong, not a hiccup:
+          // minutes of backoff would only hide that (RingCentral's own servers do not refuse connections).
+          if (loginWithJwt && failure.unreachable) throw new AbortError(failure.error);
           if (loginWithJwt || isTransient(failure.error)) throw failure.error;
           // The refresh token itself was refused (invalid_grant, OAU-xxx): the session is dead for every
           // process, and its access token with it.
@@ -365,6 +368,8 @@ interface ErrorBody {
   errorCode?: string;
   message?: string;
   parameterName?: string;
+  /** The OAuth `error` of a token endpoint answer: invalid_client, invalid_grant, unauthorized_client... */
+  oauthError?: string;
 }
 
 async function readErrorBody(response: RawResponse): Promise<ErrorBody> {
@@ -377,6 +382,7 @@ async function readErrorBody(response: RawResponse): Promise<ErrorBody> {
       errorCode: str(first?.errorCode) ?? str(body.errorCode) ?? str(body.error),
       message: str(first?.message) ?? str(body.message) ?? str(body.error_description),
       parameterName: str(first?.parameterName),
+      oauthError: str(body.error),
     };
   } catch {
     return {};
@@ -399,20 +405,61 @@ interface TokenFailure {
   error: RingCentralApiError;
   status: number | undefined;
   retryAfterSec: number | undefined;
+  /** No answer because the server refused the connection or its host does not resolve. */
+  unreachable: boolean;
 }
 
-/** A failed token request as an error naming what was attempted, with its status and Retry-After. */
-async function tokenError(error: unknown, attempt: string): Promise<TokenFailure> {
-  const response = (error as { response?: RawResponse }).response;
+/**
+ * A failed token request as an error a person can act on: what failed, RingCentral's OAuth error and
+ * errorCode, and the variable to fix. Never holds the client secret, the JWT or a token (RingCentral's own
+ * message is included only with those taken out).
+ */
+async function tokenError(error: unknown, login: boolean, credentials: RingCentralCredentials): Promise<TokenFailure> {
+  const attempt = login ? 'logging in to RingCentral with the JWT' : 'refreshing the RingCentral session';
+  const response = (error as { response?: RawResponse | null }).response;
+  const path = '/restapi/oauth/token';
   if (!response) {
-    const failure = new RingCentralApiError(`${attempt} failed: ${(error as Error).message}`, {
-      status: undefined, errorCode: undefined, rateGroup: 'Auth', method: 'POST', path: '/restapi/oauth/token',
-    }, { cause: error });
-    return { error: failure, status: undefined, retryAfterSec: undefined };
+    const code = networkCodeOf(error);
+    const host = hostOf(credentials.serverUrl);
+    const message =
+      code === 'ECONNREFUSED' ? `cannot reach RingCentral at ${credentials.serverUrl}: connection refused; check RC_SERVER_URL`
+      : code === 'ENOTFOUND' ? `cannot reach RingCentral: the host "${host}" cannot be resolved (DNS found no such name); check RC_SERVER_URL`
+      : `${attempt} failed: ${redact((error as Error).message, credentials)}`;
+    const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND';
+    // When unreachable, the message says all the cause would (which would only repeat it).
+    const failure = new RingCentralApiError(message, { status: undefined, errorCode: undefined, rateGroup: 'Auth', method: 'POST', path }, unreachable ? undefined : { cause: error });
+    return { error: failure, status: undefined, retryAfterSec: undefined, unreachable };
   }
   const body = await readErrorBody(response);
-  const failure = apiError(`${attempt} failed: ${body.message ?? `HTTP ${response.status}`}`, response, body, 'Auth', '/restapi/oauth/token');
-  return { error: failure, status: response.status, retryAfterSec: retryAfterSeconds(response) };
+  const oauth = body.oauthError;
+  const said = (text: string | undefined) => (text ? `: ${redact(text, credentials)}` : '');
+  // RingCentral's errorCode (OAU-xxx) rides in the error's details, and describeError() shows it.
+  const codes = oauth ?? '';
+  const message =
+    oauth === 'invalid_client'
+      ? `RingCentral refused the app's credentials (${codes}): check RC_CLIENT_ID and RC_CLIENT_SECRET, the Client ID and Client Secret of the app (Developer Console → the app → Credentials) for the environment RC_SERVER_URL names (${credentials.serverUrl})`
+      : oauth === 'invalid_grant' && login
+        ? `RingCentral refused the JWT (${codes}${said(body.message)}): RC_JWT is wrong, expired or revoked, or was issued for another environment than RC_SERVER_URL (${credentials.serverUrl}); create a JWT credential for the admin user (Developer Console → Credentials) and set RC_JWT`
+        : oauth === 'unauthorized_client'
+          ? `RingCentral does not allow this app the JWT flow (${codes}): enable "JWT auth flow" in the app's settings, or check that RC_CLIENT_ID names the right app`
+          : `${attempt} failed${said(body.message ?? `HTTP ${response.status}`)}`;
+  const failure = apiError(message, response, body, 'Auth', path);
+  return { error: failure, status: response.status, retryAfterSec: retryAfterSeconds(response), unreachable: false };
+}
+
+/** Takes the client secret, the JWT and anything shaped like a JWT out of a text RingCentral wrote. */
+function redact(text: string, credentials: RingCentralCredentials): string {
+  let out = text;
+  for (const secret of [credentials.clientSecret, credentials.jwt]) if (secret) out = out.split(secret).join('[redacted]');
+  return out.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted]');
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 /** Retry-After in seconds: RingCentral sends a number; HTTP also allows a date. Undefined when absent. */

@@ -3,7 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { StreamLockedError } from '../errors.ts';
+import { SetupError, StreamLockedError, networkCodeOf } from '../errors.ts';
 import * as schema from '../schema/index.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -57,9 +57,71 @@ function inProcessLock() {
   };
 }
 
-function openPostgres(url: string, max: number, statementTimeoutMs: number | undefined): Database {
+/** Seconds a connection attempt may take: an address that drops packets should not hold start-up for long. */
+const CONNECT_TIMEOUT_SEC = 10;
+
+/**
+ * Where DATABASE_URL points, for messages: host:port and the database's name, never the user's password.
+ * postgres.js reads the same defaults (localhost, 5432, the user's name as the database).
+ */
+function target(url: string): { where: string; host: string; database: string; user: string } {
+  try {
+    const u = new URL(url);
+    const host = decodeURIComponent(u.hostname) || 'localhost';
+    const user = decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || 'postgres';
+    return { where: `${host}:${u.port || '5432'}`, host, database: decodeURIComponent(u.pathname.slice(1)) || user, user };
+  } catch {
+    return { where: 'the DATABASE_URL server', host: '?', database: '?', user: '?' };
+  }
+}
+
+/**
+ * A failure to connect as a sentence naming what to fix in DATABASE_URL, or the error itself when it is not
+ * a connection failure. Never repeats the URL (it may hold a password).
+ */
+export function connectionProblem(error: unknown, url: string): unknown {
+  const t = target(url);
+  const fix = (what: string) => new SetupError(/\?$/.test(what) ? `${what} Check DATABASE_URL` : `${what}; check DATABASE_URL`, ['DATABASE_URL'], { cause: error });
+  const pgCode = (error as { name?: string; code?: unknown }).name === 'PostgresError' ? String((error as { code: unknown }).code) : undefined;
+  switch (pgCode) {
+    case '3D000':
+      return fix(`the database "${t.database}" does not exist on PostgreSQL at ${t.where}: create it (createdb -h ${t.host} ${t.database}) or name an existing one`);
+    case '28P01':
+      return fix(`PostgreSQL at ${t.where} refused the password of user "${t.user}" (28P01 password authentication failed)`);
+    case '28000':
+      return fix(`PostgreSQL at ${t.where} refused user "${t.user}" (28000: ${(error as Error).message}); the user may not exist, or pg_hba.conf does not let it in`);
+    case '57P03':
+      return fix(`PostgreSQL at ${t.where} is starting up or shutting down (57P03); try again in a moment`);
+  }
+  const code = networkCodeOf(error) ?? (error as { code?: unknown }).code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return fix(`cannot connect to the database at ${t.where}: connection refused. Is PostgreSQL running at ${t.where}?`);
+    case 'ENOTFOUND':
+      return fix(`cannot connect to the database: the host "${t.host}" cannot be resolved (DNS found no such name)`);
+    case 'EAI_AGAIN':
+      return fix(`cannot connect to the database: the host "${t.host}" cannot be resolved right now (DNS did not answer)`);
+    case 'CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return fix(`cannot connect to the database: no answer from ${t.where} within ${CONNECT_TIMEOUT_SEC} s (a firewall, or the wrong host or port?)`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return fix(`cannot connect to the database: ${t.where} cannot be reached from here (${String(code)})`);
+  }
+  return error;
+}
+
+async function openPostgres(url: string, max: number, statementTimeoutMs: number | undefined): Promise<Database> {
   const connection = { application_name: 'callsync', ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}) };
-  const client = postgres(url, { max, onnotice: () => {}, connection });
+  const client = postgres(url, { max, onnotice: () => {}, connection, connect_timeout: CONNECT_TIMEOUT_SEC });
+  // postgres.js connects lazily: one statement now turns a wrong DATABASE_URL into a message that names it,
+  // at start-up, instead of "connect ECONNREFUSED" from whichever statement came first.
+  try {
+    await client`select 1`;
+  } catch (error) {
+    await client.end({ timeout: 0 }).catch(() => undefined);
+    throw connectionProblem(error, url);
+  }
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   const locally = inProcessLock();
   const dialect = new PgDialect();

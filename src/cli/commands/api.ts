@@ -12,15 +12,19 @@ const at = (d: Date | null) => (d ? d.toISOString() : '—');
 export function registerApi(program: Command): void {
   program
     .command('serve')
-    .description('serve the GraphQL API on PORT (without syncing; `start` syncs and serves)')
+    .description('serve the GraphQL API on HOST:PORT (without syncing; `start` syncs and serves)')
     .action(action(async () => {
       const { config, logger } = commandContext();
       const database = await openConfiguredDatabase(config);
-      await migrate(database);
-      const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, logger, limits: config.api });
-      await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
-      await server.close();
-      await database.close();
+      try {
+        await migrate(database);
+        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api });
+        await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
+        await server.close();
+      } finally {
+        // Also when start-up failed: an open pool would keep the process alive after the message.
+        await database.close();
+      }
     }));
 
   const keys = program.command('api-key').description('manage the keys the GraphQL API accepts');

@@ -14,7 +14,14 @@ export function registerStart(program: Command): void {
       const { config, logger } = commandContext();
       const app = await createApp(config, { logger });
       // On Postgres the API opens its own statement-timed pool; the sync keeps app.database untimed.
-      const api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, logger, limits: config.api });
+      let api;
+      try {
+        api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api });
+      } catch (error) {
+        // The database pool and the demo simulator would keep the process alive after the message.
+        await app.close();
+        throw error;
+      }
       if (app.simulator) {
         // Demo mode: hand the user a working key and a request to paste.
         const key = await createApiKey(app.database.db, `demo-${Date.now()}`);
