@@ -132,18 +132,21 @@ describe(`shutdown (${databaseKind})`, () => {
     const own = await startApiServer({ database: testDb.database, port: 0, logger: silentLogger });
     const { request } = await import('node:http');
     const body = JSON.stringify({ query: '{ extensions { id } }' });
+    // "Expect: 100-continue": Node's server answers 100 as it hands the request to our handler, so once the
+    // client sees it the request is under way, however slow the machine (a 50 ms sleep raced this).
+    const req = request(`${own.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': String(body.length), expect: '100-continue' } });
     const answered = new Promise<number>((resolve, reject) => {
-      const req = request(`${own.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': String(body.length) } }, (res) => {
+      req.on('response', (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode!));
       });
       req.on('error', reject);
-      // Half the body now, the rest after close() has begun: the request is in flight when it is asked to stop.
-      req.write(body.slice(0, 10));
-      setTimeout(() => req.end(body.slice(10)), 200);
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise<void>((resolve, reject) => req.once('continue', resolve).once('error', reject));
+    // Half the body now, the rest after close() has begun: the request is in flight when it is asked to stop.
+    req.write(body.slice(0, 10));
     const closing = own.close();
+    req.end(body.slice(10));
     expect(await answered).toBe(200);
     await closing;
   });
