@@ -43,7 +43,7 @@ describe('callsync start', () => {
     const heavyAtStart = sim.stats().requests.Heavy;
     while (sim.stats().requests.Heavy - heavyAtStart < 5) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     sim.faults.clear();
     expect(code, out).toBe(0);
     expect(out).toContain('finishing the current page');
