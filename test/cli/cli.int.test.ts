@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerApi } from '../../src/cli/commands/api.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { runCommandInProcess, spawnCli } from '../helpers/cli.ts';
 import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
 import { history } from '../helpers/harness.ts';
 
-const BIN = path.resolve('bin/callsync.js');
 let sim: Simulator;
 let dataDir: string;
 let dbUrl: string | undefined;
@@ -37,15 +37,11 @@ afterAll(async () => {
   if (dbUrl) await dropPostgresDatabase(dbUrl);
 });
 
-/** Runs the CLI in a child process; asynchronously, because the simulator it talks to lives in this process. */
-function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
-}
+/** Runs the CLI in a child process, through bin/callsync.js. */
+const run = (args: string[], extraEnv: Record<string, string> = {}) => spawnCli(args, { ...env, ...extraEnv });
+
+/** Runs an `api-key` subcommand's action in this process: the same code without starting Node and tsx again. */
+const apiKey = (...args: string[]) => runCommandInProcess(registerApi, ['api-key', ...args], env);
 
 describe('callsync CLI', () => {
   it('sync: one pass over all streams, exit 0, one summary line per stream', async () => {
@@ -71,22 +67,28 @@ describe('callsync CLI', () => {
     for (const part of ['links', 'dispositions', 'callbacks']) expect(result.stdout).toMatch(new RegExp(`^  ${part} +0 would be added, 0 would change, \\d+ unchanged$`, 'm'));
   });
 
+  // One process for the wiring (bin → commander → api-key create → stdout, exit code); the rest of the key's
+  // life runs the same command actions in this process, against the same database.
   it('api-key create prints the new key once, as the last line; list shows it without the key; revoke ends it', async () => {
     const created = await run(['api-key', 'create', '--name', 'hubspot']);
     expect(created.status, created.stderr).toBe(0);
     const key = created.stdout.trim().split('\n').at(-1)!;
     expect(key).toMatch(/^cs_[\w-]{40,}$/);
-    const listed = await run(['api-key', 'list']);
+    const listed = await apiKey('list');
+    expect(listed.status, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/^hubspot\tcs_/m);
     expect(listed.stdout).not.toContain(key);
-    expect((await run(['api-key', 'create', '--name', 'hubspot'])).status).toBe(2);
-    expect((await run(['api-key', 'revoke', 'hubspot'])).status).toBe(0);
-    expect((await run(['api-key', 'list'])).stdout).toMatch(/^hubspot\t.*revoked/m);
+    const duplicate = await apiKey('create', '--name', 'hubspot');
+    expect(duplicate.status).toBe(2);
+    expect(duplicate.stderr).toContain('an active API key named "hubspot" already exists');
+    expect((await apiKey('revoke', 'hubspot')).status).toBe(0);
+    expect((await apiKey('list')).stdout).toMatch(/^hubspot\t.*revoked/m);
     // Rotating: the revoked key's name goes to a new key, which is active and differs from the old one.
-    const rotated = await run(['api-key', 'create', '--name', 'hubspot']);
+    const rotated = await apiKey('create', '--name', 'hubspot');
     expect(rotated.status, rotated.stderr).toBe(0);
+    expect(rotated.stdout.trim().split('\n').at(-1)).toMatch(/^cs_[\w-]{40,}$/);
     expect(rotated.stdout.trim().split('\n').at(-1)).not.toBe(key);
-    expect((await run(['api-key', 'list'])).stdout).not.toMatch(/^hubspot\t.*revoked/m);
+    expect((await apiKey('list')).stdout).not.toMatch(/^hubspot\t.*revoked/m);
   });
 
   it('a bad environment variable stops with exit 2 and a line naming it', async () => {

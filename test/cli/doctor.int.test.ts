@@ -150,7 +150,7 @@ describe('callsync doctor against the simulator', () => {
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(status, stderr).toBe(1);
     // Logs (a login, or taking over the stored session) go to stderr, so stdout is the report alone.
     expect(stderr).toMatch(/RingCentral session|logged in to RingCentral/);

@@ -59,7 +59,7 @@ export async function startCrashRig(simOptions: SimulatorOptions, env: Record<st
         }, 2);
       }
       return new Promise((resolve) =>
-        child.on('exit', (code, signal) => {
+        child.on('close', (code, signal) => {
           clearInterval(timer);
           resolve({ code, signal, stderr });
         }),

@@ -168,7 +168,7 @@ function runWorker(env: Record<string, string>): Promise<Tally> {
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   return new Promise((resolve, reject) =>
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`worker exited with ${code}: ${stderr}`));
       resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Tally);
     }),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { syncAll } from '../../src/main.ts';
+import { CALL_LOG_STREAM } from '../../src/sync/call-log.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { expectDatabaseEqualsTruth, history, startHarness, type Harness } from '../helpers/harness.ts';
 
@@ -89,11 +90,14 @@ describe(`faults converge to the same database (${databaseKind})`, () => {
 
   it('a second process cannot sync the same stream at the same time', async () => {
     harness = await startHarness({ ...SIM }, ENV);
-    harness.sim.faults.set({ slow: { ms: 200, group: 'Heavy' } });
+    // The first pass's first call-log request is held for a second: once it has arrived, that pass holds the
+    // call-log stream, however slowly the machine got there. (A fixed sleep raced the first pass's start.)
+    harness.sim.faults.set({ slow: { ms: 1000, group: 'Heavy', count: 1 } });
     const app = await harness.app();
+    const heavyBefore = harness.sim.stats().requests.Heavy;
     const first = syncAll(app);
-    await new Promise((r) => setTimeout(r, 100));
-    await expect(syncAll(app)).rejects.toThrow(/already being synced|another process/);
+    await vi.waitFor(() => expect(harness!.sim.stats().requests.Heavy).toBeGreaterThan(heavyBefore), { timeout: 30_000, interval: 5 });
+    await expect(syncAll(app, { streams: [CALL_LOG_STREAM] })).rejects.toThrow(/already being synced|another process/);
     await first;
   });
 });
