@@ -6,7 +6,7 @@ import { registerApi } from '../../src/cli/commands/api.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { runCommandInProcess, spawnCli } from '../helpers/cli.ts';
 import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
-import { history } from '../helpers/harness.ts';
+import { history, simulatorEnv } from '../helpers/harness.ts';
 
 let sim: Simulator;
 let dataDir: string;
@@ -21,10 +21,7 @@ beforeAll(async () => {
     PATH: process.env.PATH!,
     HOME: process.env.HOME ?? '/tmp',
     CALLSYNC_DATA_DIR: dataDir,
-    RC_SERVER_URL: sim.url,
-    RC_CLIENT_ID: sim.credentials.clientId,
-    RC_CLIENT_SECRET: sim.credentials.clientSecret,
-    RC_JWT: sim.credentials.jwt,
+    ...simulatorEnv(sim),
     SYNC_BACKFILL_DAYS: '3',
     LOG_LEVEL: 'silent',
     ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),

@@ -9,7 +9,7 @@ import { SetupError } from '../../src/errors.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
-import { history } from '../helpers/harness.ts';
+import { history, simulatorEnv } from '../helpers/harness.ts';
 
 // What a new user meets when something outside callsync is wrong: one line naming what to fix, a non-zero
 // exit, never a secret, and never minutes of retries for a target that refuses the connection.
@@ -37,10 +37,7 @@ beforeAll(async () => {
     PATH: process.env.PATH!,
     HOME: process.env.HOME ?? '/tmp',
     CALLSYNC_DATA_DIR: dataDir,
-    RC_SERVER_URL: sim.url,
-    RC_CLIENT_ID: sim.credentials.clientId,
-    RC_CLIENT_SECRET: sim.credentials.clientSecret,
-    RC_JWT: sim.credentials.jwt,
+    ...simulatorEnv(sim),
     SYNC_BACKFILL_DAYS: '3',
     // Warnings show: a retry loop would log "retrying".
     LOG_LEVEL: 'warn',

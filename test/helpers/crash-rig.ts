@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from './database.ts';
+import { simulatorEnv } from './harness.ts';
 
 const CLI = path.resolve('src/cli/index.ts');
 
@@ -34,10 +35,7 @@ export async function startCrashRig(simOptions: SimulatorOptions, env: Record<st
   const dataDir = dbUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'callsync-crash-'));
   const childEnv = {
     ...process.env as Record<string, string>,
-    RC_SERVER_URL: sim.url,
-    RC_CLIENT_ID: sim.credentials.clientId,
-    RC_CLIENT_SECRET: sim.credentials.clientSecret,
-    RC_JWT: sim.credentials.jwt,
+    ...simulatorEnv(sim),
     LOG_LEVEL: 'error',
     ...env,
     ...(dbUrl ? { DATABASE_URL: dbUrl } : { CALLSYNC_DATA_DIR: dataDir! }),

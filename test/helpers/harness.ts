@@ -7,6 +7,11 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../src
 import type { Database } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
+/** The RingCentral variables that point callsync (in process or a child) at a simulator. */
+export function simulatorEnv(sim: Pick<Simulator, 'url' | 'credentials'>): Record<string, string> {
+  return { RC_SERVER_URL: sim.url, RC_CLIENT_ID: sim.credentials.clientId, RC_CLIENT_SECRET: sim.credentials.clientSecret, RC_JWT: sim.credentials.jwt };
+}
+
 /** Fast retries: the simulator's faults are short, and tests should not wait RingCentral-sized backoffs. */
 export const FAST_RETRY = { retries: 8, minTimeoutMs: 10, maxTimeoutMs: 200 };
 
@@ -37,10 +42,7 @@ export async function startHarness(simOptions: SimulatorOptions, baseEnv: Record
   const sim = await startSimulator({ rateLimits: false, ...simOptions });
   const testDb = await createTestDatabase();
   const env = {
-    RC_SERVER_URL: sim.url,
-    RC_CLIENT_ID: sim.credentials.clientId,
-    RC_CLIENT_SECRET: sim.credentials.clientSecret,
-    RC_JWT: sim.credentials.jwt,
+    ...simulatorEnv(sim),
     SYNC_BACKFILL_DAYS: '4',
     SYNC_PAGE_SIZE: '100',
     LOG_LEVEL: 'silent',
