@@ -1,38 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApi } from '../../src/cli/commands/api.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { runCommandInProcess, spawnCli } from '../helpers/cli.ts';
-import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
-import { history, simulatorEnv } from '../helpers/harness.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { runCommandInProcess, spawnCli, startCliRig, type CliRig } from '../helpers/cli.ts';
+import { history } from '../helpers/harness.ts';
 
+let rig: CliRig;
 let sim: Simulator;
-let dataDir: string;
-let dbUrl: string | undefined;
 let env: Record<string, string>;
+let dbUrl: string | undefined;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 41, history: history(120, 2, 30 * 60_000), rateLimits: false });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'callsync-cli-'));
-  if (testServerUrl) dbUrl = await createEmptyPostgresDatabase();
-  env = {
-    PATH: process.env.PATH!,
-    HOME: process.env.HOME ?? '/tmp',
-    CALLSYNC_DATA_DIR: dataDir,
-    ...simulatorEnv(sim),
-    SYNC_BACKFILL_DAYS: '3',
-    LOG_LEVEL: 'silent',
-    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-  };
+  rig = await startCliRig({ seed: 41, history: history(120, 2, 30 * 60_000) }, { SYNC_BACKFILL_DAYS: '3', LOG_LEVEL: 'silent' });
+  ({ sim, env, dbUrl } = rig);
 });
 
-afterAll(async () => {
-  await sim?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  if (dbUrl) await dropPostgresDatabase(dbUrl);
-});
+afterAll(() => rig?.close());
 
 /** Runs the CLI in a child process, through bin/callsync.js. */
 const run = (args: string[], extraEnv: Record<string, string> = {}) => spawnCli(args, { ...env, ...extraEnv });

@@ -1,56 +1,40 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStatus, type StatusFacts } from '../../src/cli/commands/status.ts';
 import { SetupError } from '../../src/errors.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { startCliRig, type CliRig } from '../helpers/cli.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
-import { history, simulatorEnv } from '../helpers/harness.ts';
+import { testServerUrl } from '../helpers/database.ts';
+import { history } from '../helpers/harness.ts';
 
 // What a new user meets when something outside callsync is wrong: one line naming what to fix, a non-zero
 // exit, never a secret, and never minutes of retries for a target that refuses the connection.
 
 const BIN = path.resolve('bin/callsync.js');
 const SECRET = 'sim-client-secret';
+let rig: CliRig;
 let sim: Simulator;
-let dataDir: string;
-let dbUrl: string | undefined;
 let env: Record<string, string>;
 /** A port nothing listens on: taken from the OS, then closed. */
 let closedPort: number;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 43, history: history(60, 2, 30 * 60_000), rateLimits: false });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'callsync-setup-'));
-  if (testServerUrl) dbUrl = await createEmptyPostgresDatabase();
+  // Warnings show: a retry loop would log "retrying".
+  rig = await startCliRig({ seed: 43, history: history(60, 2, 30 * 60_000) }, { SYNC_BACKFILL_DAYS: '3', LOG_LEVEL: 'warn', PORT: '0' });
+  ({ sim, env } = rig);
   closedPort = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
   });
-  env = {
-    PATH: process.env.PATH!,
-    HOME: process.env.HOME ?? '/tmp',
-    CALLSYNC_DATA_DIR: dataDir,
-    ...simulatorEnv(sim),
-    SYNC_BACKFILL_DAYS: '3',
-    // Warnings show: a retry loop would log "retrying".
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-  };
 });
 
-afterAll(async () => {
-  await sim?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  if (dbUrl) await dropPostgresDatabase(dbUrl);
-});
+afterAll(() => rig?.close());
 
 interface Outcome {
   status: number | null;

@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from './database.ts';
+import { simulatorEnv } from './harness.ts';
 
 export interface CliResult {
   status: number | null;
@@ -60,4 +65,36 @@ export async function runCommandInProcess(register: (program: Command) => void, 
     process.stdout.write = saved.out;
     process.stderr.write = saved.err;
   }
+}
+
+/** A simulator and a database for `callsync` child processes: a data directory for PGlite, or a fresh Postgres database. */
+export interface CliRig {
+  sim: Simulator;
+  /** The whole environment of a child process (nothing else of this process's leaks in but PATH and HOME). */
+  env: Record<string, string>;
+  /** The Postgres database the children use, when the suite runs on Postgres. */
+  dbUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startCliRig(simOptions: SimulatorOptions, extraEnv: Record<string, string>): Promise<CliRig> {
+  const sim = await startSimulator({ rateLimits: false, ...simOptions });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'callsync-cli-'));
+  const dbUrl = testServerUrl ? await createEmptyPostgresDatabase() : undefined;
+  const env = {
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME ?? '/tmp',
+    CALLSYNC_DATA_DIR: dataDir,
+    ...simulatorEnv(sim),
+    ...extraEnv,
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+  };
+  return {
+    sim, env, dbUrl,
+    async close() {
+      await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbUrl) await dropPostgresDatabase(dbUrl);
+    },
+  };
 }
