@@ -38,6 +38,8 @@ export async function sortReferences(ctx: RunContext, access: Access, windowMs: 
 /** The refs still missing in these mailboxes (read this pass: what the reads did not bring). */
 export async function leftAfterReads(ctx: RunContext, mailboxes: Set<string>): Promise<Map<string, VoicemailReference[]>> {
   const out = new Map<string, VoicemailReference[]>();
+  // Most passes read no mailbox: then nothing can be left, and the query is not worth its round trip.
+  if (mailboxes.size === 0) return out;
   for (const ref of await missingReferencedVoicemails(ctx.database.db, ctx.accountId, MAX_REFERENCES)) {
     if (mailboxes.has(ref.mailboxExtensionId)) out.set(ref.mailboxExtensionId, [...(out.get(ref.mailboxExtensionId) ?? []), ref]);
   }
