@@ -9,7 +9,7 @@ import { SetupError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
-import { useApiKey } from '../store/api-keys.ts';
+import { createApiKeyLookup } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
@@ -61,6 +61,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const limits: ApiServerLimits = { maxSelections: MAX_SELECTIONS, ...API_DEFAULTS, ...options.limits };
   const api = await openApiDatabase(options.database, options.databaseUrl, limits.statementTimeoutMs, logger);
   const { database } = api;
+  const lookUpKey = createApiKeyLookup(database, logger);
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
@@ -90,7 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function authenticate(req: IncomingMessage): Promise<string | { status: 401; message: string }> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) return { status: 401, message: 'missing API key: send "Authorization: Bearer <key>" (create one with `callsync api-key create --name NAME`)' };
-    return (await useApiKey(database, match[1]!)) ?? { status: 401, message: 'unknown or revoked API key' };
+    return (await lookUpKey(match[1]!)) ?? { status: 401, message: 'unknown or revoked API key' };
   }
 
   /** Hands the request, its body already read within the limit, to yoga and writes yoga's answer. */
