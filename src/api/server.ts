@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'drizzle-orm';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { API_DEFAULTS } from '../config.ts';
@@ -11,8 +10,8 @@ import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { createApiKeyLookup } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
-import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
+import { createReadinessCheck } from './readiness.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
 import { expandedSelectionsOf, JIT_MAX_SELECTIONS, MAX_SELECTIONS } from './selection-size.ts';
@@ -62,6 +61,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const api = await openApiDatabase(options.database, options.databaseUrl, limits.statementTimeoutMs, logger);
   const { database } = api;
   const lookUpKey = createApiKeyLookup(database, logger);
+  const readiness = createReadinessCheck(database, logger);
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
@@ -141,13 +141,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return reply(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      try {
-        await database.query(sql`select 1`);
-        const migrated = await migrationsApplied(database);
-        return reply(res, migrated ? 200 : 503, migrated ? { status: 'ready' } : { status: 'not ready', reason: 'migrations not applied' });
-      } catch (error) {
-        return reply(res, 503, { status: 'not ready', reason: `database unreachable: ${(error as Error).message}` });
-      }
+      const { status, body } = await readiness();
+      return reply(res, status, body);
     }
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {
