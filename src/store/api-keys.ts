@@ -37,7 +37,10 @@ export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
   return revoked.length > 0;
 }
 
-/** Once a minute at most: a write (and its commit flush) on every request would cost more than the query it admits. */
+/**
+ * Use is recorded to the minute: a write (and its commit flush) on every request would cost more than the
+ * query it admits. A failed write is tried again after the same minute, not on the next request.
+ */
 const RECORD_EVERY_MS = 60_000;
 
 /** 42501: the role may not write; 25006: its transactions are read-only. Neither passes by retrying. */
