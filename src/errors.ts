@@ -86,6 +86,18 @@ export function networkCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The SQLSTATE of a database error (42501, 42P01...), on the error or a cause (drizzle wraps the driver's):
+ * postgres.js and PGlite both carry it as `code` beside a `severity`.
+ */
+export function postgresCodeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    const { code, severity } = e as { code?: unknown; severity?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && severity !== undefined) return code;
+  }
+  return undefined;
+}
+
 /** The innermost RingCentral error code in a cause chain, if any. */
 export function errorCodeOf(error: unknown): string | undefined {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {

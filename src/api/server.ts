@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'drizzle-orm';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { API_DEFAULTS } from '../config.ts';
@@ -9,10 +8,10 @@ import { SetupError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
-import { useApiKey } from '../store/api-keys.ts';
+import { createApiKeyLookup } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
-import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
+import { createReadinessCheck } from './readiness.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
 import { expandedSelectionsOf, JIT_MAX_SELECTIONS, MAX_SELECTIONS } from './selection-size.ts';
@@ -61,6 +60,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const limits: ApiServerLimits = { maxSelections: MAX_SELECTIONS, ...API_DEFAULTS, ...options.limits };
   const api = await openApiDatabase(options.database, options.databaseUrl, limits.statementTimeoutMs, logger);
   const { database } = api;
+  const lookUpKey = createApiKeyLookup(database, logger);
+  const readiness = createReadinessCheck(database, logger);
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
@@ -90,7 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function authenticate(req: IncomingMessage): Promise<string | { status: 401; message: string }> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) return { status: 401, message: 'missing API key: send "Authorization: Bearer <key>" (create one with `callsync api-key create --name NAME`)' };
-    return (await useApiKey(database, match[1]!)) ?? { status: 401, message: 'unknown or revoked API key' };
+    return (await lookUpKey(match[1]!)) ?? { status: 401, message: 'unknown or revoked API key' };
   }
 
   /** Hands the request, its body already read within the limit, to yoga and writes yoga's answer. */
@@ -140,13 +141,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return reply(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      try {
-        await database.query(sql`select 1`);
-        const migrated = await migrationsApplied(database);
-        return reply(res, migrated ? 200 : 503, migrated ? { status: 'ready' } : { status: 'not ready', reason: 'migrations not applied' });
-      } catch (error) {
-        return reply(res, 503, { status: 'not ready', reason: `database unreachable: ${(error as Error).message}` });
-      }
+      const { status, body } = await readiness();
+      return reply(res, status, body);
     }
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill.ts';
+import { registerDbGrants } from './commands/db-grants.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerApi } from './commands/api.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -33,5 +34,6 @@ registerStatus(program);
 registerRederive(program);
 registerApi(program);
 registerDoctor(program);
+registerDbGrants(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { UsageError } from '../errors.ts';
+import { UsageError, describeError, postgresCodeOf } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { apiKeys } from '../schema/index.ts';
 import type { Database, Db } from './db.ts';
 
@@ -37,17 +38,56 @@ export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
 }
 
 /**
- * The name of the active key `key`, recording its use; undefined for an unknown or revoked key. Use is
- * recorded to the minute: a write (and its commit flush) on every request would cost more than the query
- * it admits, so a key already marked within the last minute is only read.
+ * Use is recorded to the minute: a write (and its commit flush) on every request would cost more than the
+ * query it admits. A failed write is tried again after the same minute, not on the next request.
  */
-export async function useApiKey(database: Database, key: string): Promise<string | undefined> {
-  // database.query, not drizzle's execute: prepared, so one round trip instead of a describe first.
-  const rows = await database.query<{ name: string }>(sql`
-    with active as (select name, last_used_at from api_keys where key_hash = ${hash(key)} and revoked_at is null),
-    marked as (
-      update api_keys set last_used_at = now()
-      where name in (select name from active where last_used_at is null or last_used_at < now() - interval '1 minute'))
-    select name from active`);
-  return rows[0]?.name;
+const RECORD_EVERY_MS = 60_000;
+
+/** 42501: the role may not write; 25006: its transactions are read-only. Neither passes by retrying. */
+const NOT_ALLOWED = new Set(['42501', '25006']);
+
+/**
+ * The API's key lookup: `(key)` resolves to the active key's name, undefined for an unknown or revoked key.
+ * Only the lookup is in the request's path. The key's last use is recorded to the minute by a separate
+ * write that the request never waits for: `serve` may run under a role that may not write (then the
+ * first refusal is logged with the grant that fixes it, and use is no longer recorded), and any other
+ * failure of that write is logged once and tried again a minute later.
+ */
+export function createApiKeyLookup(database: Database, logger: Logger): (key: string) => Promise<string | undefined> {
+  /** When recording a name's use last failed; Infinity while a write is under way. */
+  const busy = new Map<string, number>();
+  const reported = new Set<string>();
+  let allowed = true;
+
+  async function recordUse(name: string): Promise<void> {
+    try {
+      await database.query(sql`
+        update api_keys set last_used_at = now()
+        where name = ${name} and (last_used_at is null or last_used_at < now() - interval '1 minute')`);
+      busy.delete(name);
+    } catch (error) {
+      busy.set(name, Date.now());
+      const code = postgresCodeOf(error) ?? 'unknown';
+      if (reported.has(code)) return;
+      reported.add(code);
+      if (NOT_ALLOWED.has(code)) {
+        allowed = false;
+        logger.warn({ code, error: describeError(error) }, 'API key last use is not recorded: the role in DATABASE_URL may not write api_keys.last_used_at. Requests are answered all the same; to record it, GRANT UPDATE (last_used_at) ON api_keys TO that role (`callsync db-grants` prints it) and restart serve');
+      } else logger.warn({ code, error: describeError(error) }, 'recording an API key\'s last use failed (requests are answered all the same; logged once per error code)');
+    }
+  }
+
+  return async (key) => {
+    // database.query, not drizzle's execute: prepared, so one round trip instead of a describe first.
+    const [row] = await database.query<{ name: string; stale: boolean }>(sql`
+      select name, (last_used_at is null or last_used_at < now() - interval '1 minute') as stale
+      from api_keys where key_hash = ${hash(key)} and revoked_at is null`);
+    if (!row) return undefined;
+    const since = busy.get(row.name) ?? -Infinity;
+    if (row.stale && allowed && Date.now() - since >= RECORD_EVERY_MS) {
+      busy.set(row.name, Infinity);
+      void recordUse(row.name);
+    }
+    return row.name;
+  };
 }

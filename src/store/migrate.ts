@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { sql } from 'drizzle-orm';
+import { postgresCodeOf } from '../errors.ts';
 import type { Database } from './db.ts';
 
 /** The committed drizzle-kit migrations, located relative to this file so any working directory works. */
@@ -21,14 +22,41 @@ export async function migrate(database: Database): Promise<void> {
   });
 }
 
-/** True when every committed migration has been applied (for readiness checks). */
-export async function migrationsApplied(database: Database): Promise<boolean> {
-  const { readMigrationFiles } = await import('drizzle-orm/migrator');
-  const expected = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length;
-  try {
-    const [row] = await database.query<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-    return (row?.n ?? 0) >= expected;
-  } catch {
-    return false;
-  }
+/** Where the database's schema stands against the migrations committed with this callsync. */
+export interface SchemaVersion {
+  /** Committed migrations the database has applied. */
+  applied: number;
+  /** Migrations committed with this callsync. */
+  expected: number;
+  /** Migrations the database has applied that this callsync does not know: a newer callsync migrated it. */
+  newer: number;
 }
+
+/**
+ * Reads the schema version the way drizzle's migrator decides what to apply: a committed migration counts as
+ * applied when the latest recorded one is not older than it (its journal time is `created_at`). A database
+ * nobody migrated yet (no drizzle schema or table) is at 0. A refused read (42501) is thrown: it is a
+ * missing grant, not a missing schema.
+ */
+export async function schemaVersion(database: Database): Promise<SchemaVersion> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const committed = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis);
+  let recorded: number[];
+  try {
+    const rows = await database.query<{ created_at: string | number | null }>(sql`select created_at from drizzle.__drizzle_migrations`);
+    recorded = rows.map((r) => Number(r.created_at ?? 0));
+  } catch (error) {
+    if (postgresCodeOf(error) === UNDEFINED_TABLE) return { applied: 0, expected: committed.length, newer: 0 };
+    throw error;
+  }
+  const latest = Math.max(0, ...recorded);
+  const lastCommitted = Math.max(0, ...committed);
+  return {
+    applied: committed.filter((when) => when <= latest).length,
+    expected: committed.length,
+    newer: recorded.filter((when) => when > lastCommitted).length,
+  };
+}
+
+/** 42P01: also what a missing `drizzle` schema gives for a qualified name. */
+const UNDEFINED_TABLE = '42P01';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, findBreakingChanges, isEnumType, isInputObjectType, isObjectType, type GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { servedSchema, startApiServer, type ApiServer } from '../../src/api/server.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../src/store/api-keys.ts';
@@ -81,8 +81,9 @@ describe(`GraphQL API over HTTP (${databaseKind})`, () => {
     const lastUse = async () => (await listApiKeys(testDb.database.db)).find((k) => k.name === 'fresh')!.lastUsedAt;
     expect(await lastUse()).toBeNull();
     expect((await post({ query: '{ extensions { id } }' }, `Bearer ${fresh}`)).status).toBe(200);
+    // Recorded beside the request, which does not wait for it.
+    await vi.waitFor(async () => expect(await lastUse()).toBeInstanceOf(Date), { timeout: 30_000, interval: 20 });
     const first = await lastUse();
-    expect(first).toBeInstanceOf(Date);
     // Within the minute a second use is only read, not written again.
     expect((await post({ query: '{ extensions { id } }' }, `Bearer ${fresh}`)).status).toBe(200);
     expect(await lastUse()).toEqual(first);

@@ -154,6 +154,9 @@ describe('serve and start stop with the message when the API cannot listen', () 
   let busy: Server;
   let busyPort: number;
   beforeAll(async () => {
+    // serve never migrates: it would refuse the empty database before trying to listen.
+    const migrated = await run(['migrate']);
+    expect(migrated.status, migrated.stderr).toBe(0);
     busy = createServer();
     busyPort = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)));
   });

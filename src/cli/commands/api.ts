@@ -3,7 +3,7 @@ import { startApiServer } from '../../api/server.ts';
 import { UsageError } from '../../errors.ts';
 import { openConfiguredDatabase } from '../../main.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
-import { migrate } from '../../store/migrate.ts';
+import { requireServableSchema } from '../../store/schema-check.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
 
 const at = (d: Date | null) => (d ? d.toISOString() : '—');
@@ -12,12 +12,13 @@ const at = (d: Date | null) => (d ? d.toISOString() : '—');
 export function registerApi(program: Command): void {
   program
     .command('serve')
-    .description('serve the GraphQL API on HOST:PORT (without syncing; `start` syncs and serves)')
+    .description('serve the GraphQL API on HOST:PORT (never syncs nor migrates, so it can run as a read-only role; `start` syncs and serves)')
     .action(action(async () => {
       const { config, logger } = commandContext();
       const database = await openConfiguredDatabase(config);
       try {
-        await migrate(database);
+        // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
+        await requireServableSchema(database, logger);
         const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api });
         await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
         await server.close();

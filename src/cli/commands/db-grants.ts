@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { renderGrants } from '../../store/roles.ts';
+import { action } from '../context.ts';
+
+/** `callsync db-grants`: prints the SQL that sets up the read-only API role and the sync role. */
+export function registerDbGrants(program: Command): void {
+  program
+    .command('db-grants')
+    .description('print the GRANT statements for a read-only API role (`serve`) and the sync role (`migrate`, `sync`, `start`); connects to nothing')
+    .requiredOption('--api-role <name>', 'the role `callsync serve` logs in as')
+    .requiredOption('--sync-role <name>', 'the role `callsync migrate`, `sync` and `start` log in as')
+    .option('--database <name>', 'the database callsync lives in', 'callsync')
+    .action(action(async (opts: { apiRole: string; syncRole: string; database: string }) => {
+      process.stdout.write(renderGrants(opts));
+    }));
+}

@@ -1,0 +1,115 @@
+import { sql } from 'drizzle-orm';
+import { UsageError } from '../errors.ts';
+import type { Database } from './db.ts';
+
+/*
+ * The two database roles of a least-privilege deployment, and the SQL that grants them.
+ * - The sync role runs `migrate`, `sync`, `start` and `api-key`: it creates the schema, so it owns the tables.
+ * - The API role runs `serve`: it reads what the GraphQL API answers from and the schema version, and may
+ *   record when an API key was last used. It never reads auth_sessions (RingCentral's tokens) nor
+ *   accounts, mailboxes and sync_runs, which no query of the API needs.
+ *
+ * No default privileges: ALTER DEFAULT PRIVILEGES would hand the API role every table a later migration
+ * adds, secrets included (auth_sessions is one such table). The API's tables are listed here instead, next
+ * to the queries, and `serve` refuses to start when its role cannot read one of them, naming the grants to
+ * re-run (src/store/schema-check.ts).
+ */
+
+/** Every table of schema public that the API's resolvers and its key lookup read. */
+export const API_READ_TABLES = [
+  'api_keys', 'call_changes', 'call_dispositions', 'call_legs', 'callbacks', 'calls', 'extensions', 'recordings',
+  'sync_state', 'voicemail_links', 'voicemails',
+] as const;
+
+export interface RoleNames {
+  /** The role `serve` logs in as (read-only). */
+  apiRole: string;
+  /** The role `migrate`, `sync` and `start` log in as (owns the schema). */
+  syncRole: string;
+  /** The database callsync lives in. */
+  database: string;
+}
+
+/** The statements, in two parts run by different roles at different times. */
+export interface GrantStatements {
+  /** Before the first `callsync migrate`, as the database's owner or a superuser. */
+  setup: string[];
+  /**
+   * After `callsync migrate`, as the sync role (the tables' owner) or a superuser; again after an upgrade
+   * whose migrations add a table the API reads. One transaction: the API role loses nothing in between.
+   */
+  tables: string[];
+}
+
+/**
+ * A name PostgreSQL takes without quoting trouble: a letter or "_", then letters, digits, "_", "$" or "-".
+ * It is always written quoted, so it is used exactly as given (case included).
+ */
+const NAME = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
+
+/** `name` as a quoted SQL identifier, or a UsageError naming `flag`. */
+export function quoteName(flag: string, name: string, kind: 'role' | 'database'): string {
+  if (!NAME.test(name)) throw new UsageError(`${flag} must be a ${kind} name of 1-63 characters: a letter or "_", then letters, digits, "_", "$" or "-" (got "${name}")`);
+  if (kind === 'role' && (/^pg_/i.test(name) || /^public$/i.test(name))) throw new UsageError(`${flag} cannot be "${name}": PostgreSQL reserves "public" and names starting with "pg_"`);
+  return `"${name}"`;
+}
+
+/** The GRANT statements for the two roles (names validated and quoted). */
+export function grantStatements(names: RoleNames): GrantStatements {
+  const api = quoteName('--api-role', names.apiRole, 'role');
+  const sync = quoteName('--sync-role', names.syncRole, 'role');
+  const database = quoteName('--database', names.database, 'database');
+  if (names.apiRole === names.syncRole) throw new UsageError('--api-role and --sync-role must be two different roles: the point is that the API role cannot write');
+  const tables = API_READ_TABLES.map((t) => `public.${t}`).join(', ');
+  return {
+    setup: [
+      // CREATE on the database: the first migration creates the schema "drizzle" (its bookkeeping).
+      `GRANT CONNECT, CREATE ON DATABASE ${database} TO ${sync};`,
+      `GRANT USAGE, CREATE ON SCHEMA public TO ${sync};`,
+      `GRANT CONNECT ON DATABASE ${database} TO ${api};`,
+      `GRANT USAGE ON SCHEMA public TO ${api};`,
+    ],
+    tables: [
+      'BEGIN;',
+      // Whatever was granted before (a broader grant, a table the API no longer reads) goes first.
+      `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${api};`,
+      `GRANT USAGE ON SCHEMA drizzle TO ${api};`,
+      `GRANT SELECT ON drizzle.__drizzle_migrations TO ${api};`,
+      `GRANT SELECT ON ${tables} TO ${api};`,
+      // Optional: without it `api-key list` shows no last use, and requests are answered all the same.
+      `GRANT UPDATE (last_used_at) ON public.api_keys TO ${api};`,
+      'COMMIT;',
+    ],
+  };
+}
+
+/** The script `callsync db-grants` prints: both parts, each headed by who runs it and when. */
+export function renderGrants(names: RoleNames): string {
+  const { setup, tables } = grantStatements(names);
+  return [
+    `-- callsync roles: "${names.syncRole}" syncs and owns the schema, "${names.apiRole}" serves the API read-only.`,
+    `-- Create them first (choose the passwords), e.g.: CREATE ROLE "${names.apiRole}" LOGIN PASSWORD '...';`,
+    '',
+    `-- 1. Before the first \`callsync migrate\`, connected to "${names.database}" as its owner or a superuser:`,
+    ...setup,
+    '',
+    `-- 2. After \`callsync migrate\` (run as "${names.syncRole}"), as "${names.syncRole}" or a superuser.`,
+    '--    Again after an upgrade whose migrations add tables the API reads: `callsync serve` says so.',
+    ...tables,
+    '',
+    '-- PUBLIC keeps PostgreSQL\'s defaults (CONNECT and TEMPORARY on the database; before PostgreSQL 15 also',
+    '-- CREATE on schema public, which `REVOKE CREATE ON SCHEMA public FROM PUBLIC;` takes back).',
+    `-- Tables created earlier by another role: \`REASSIGN OWNED BY old_role TO "${names.syncRole}";\` as a superuser.`,
+    '',
+  ].join('\n');
+}
+
+/** The API tables the current role may not read (or that do not exist): empty when `serve` can answer every query. */
+export async function unreadableTables(database: Database): Promise<string[]> {
+  const rows = await database.query<{ name: string }>(sql`
+    select t.name from (values ${sql.join(API_READ_TABLES.map((t) => sql`(${t}::text)`), sql`, `)}) as t(name)
+    where to_regclass('public.' || quote_ident(t.name)) is null
+      or not has_table_privilege(to_regclass('public.' || quote_ident(t.name)), 'SELECT')
+    order by t.name`);
+  return rows.map((r) => r.name);
+}
