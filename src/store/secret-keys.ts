@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, type Config, type RingCentralCredentials } from '../config.ts';
+import type { Config, RingCentralCredentials } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { deriveSecretKey, MAKE_A_KEY, parseSecretKeys, secretKeyring, type SecretKey, type SecretKeyring } from './secret-box.ts';
+import { deriveSecretKey, MAKE_A_KEY, parseSecretKeys, SecretKey, secretKeyring, type SecretKeyring } from './secret-box.ts';
 
 /** The demo's own key, under CALLSYNC_DATA_DIR: demo sessions are sealed like real ones. */
 export const DEMO_KEY_FILE = 'secret.key';
@@ -31,7 +31,8 @@ export function readSecretKeyFile(file: string): { keys: SecretKey[] } | { probl
 /**
  * The keys that seal stored RingCentral sessions:
  * - the configured ones (CALLSYNC_SECRET_KEY or CALLSYNC_SECRET_KEY_FILE), the first sealing;
- * - else in demo mode the demo's own key file, made on first use;
+ * - else in demo mode the demo's own key file, made on first use (when it cannot be, a key for this run:
+ *   a demo session ends with its run's simulator anyway, so nothing is lost);
  * - else one derived from RC_CLIENT_SECRET and RC_JWT, which never reach the database either.
  * With real credentials the derived key always opens too, so setting CALLSYNC_SECRET_KEY later keeps
  * the stored session (it is re-sealed at its next refresh) instead of costing a login.
@@ -41,7 +42,10 @@ export function authSessionKeyring(config: Pick<Config, 'secretKeys' | 'dataDir'
   if (config.secretKeys) return secretKeyring([...config.secretKeys.keys, ...derived], config.secretKeys.variable);
   if (!config.ringcentral) {
     const file = path.join(config.dataDir, DEMO_KEY_FILE);
-    return secretKeyring(demoSecretKeys(file), `the demo key file ${file} (or CALLSYNC_SECRET_KEY)`);
+    const demo = demoSecretKeys(file);
+    if ('keys' in demo) return secretKeyring(demo.keys, `the demo key file ${file} (or CALLSYNC_SECRET_KEY)`);
+    logger.warn(`demo mode: ${demo.problem}; sealing this run's session with a key of its own`);
+    return secretKeyring([new SecretKey(randomBytes(32))], 'this demo run\'s own key (or CALLSYNC_SECRET_KEY)');
   }
   logger.info('RingCentral sessions are stored sealed with a key derived from RC_CLIENT_SECRET and RC_JWT; set CALLSYNC_SECRET_KEY to seal them with a key of their own');
   return secretKeyring(derived, 'the key derived from RC_CLIENT_SECRET and RC_JWT (or CALLSYNC_SECRET_KEY)');
@@ -56,26 +60,22 @@ export function credentialSecretKey(credentials: RingCentralCredentials): Secret
  * The demo key file's keys, making the file (mode 0600) when absent. It is written aside and linked into
  * place, so a second process starting at the same moment reads either no file or a whole one.
  */
-function demoSecretKeys(file: string): SecretKey[] {
-  if (!existsSync(file)) createDemoKeyFile(file);
-  const read = readSecretKeyFile(file);
-  if ('problem' in read) throw new ConfigError([`CALLSYNC_DATA_DIR: the demo key file ${read.problem}`]);
-  return read.keys;
-}
-
-function createDemoKeyFile(file: string): void {
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(aside, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+function demoSecretKeys(file: string): { keys: SecretKey[] } | { problem: string } {
+  if (!existsSync(file)) {
     try {
-      linkSync(aside, file);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(aside, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      try {
+        linkSync(aside, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        unlinkSync(aside);
+      }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      unlinkSync(aside);
+      return { problem: `cannot create the key file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make CALLSYNC_DATA_DIR writable, or set CALLSYNC_SECRET_KEY` };
     }
-  } catch (error) {
-    throw new ConfigError([`CALLSYNC_DATA_DIR: cannot create the demo key file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make the directory writable, or set CALLSYNC_SECRET_KEY`]);
   }
+  return readSecretKeyFile(file);
 }

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { inspect } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deriveSecretKey, open, parseSecretKeys, seal, sealedKeyId, SecretKey, secretKeyring } from '../../src/store/secret-box.ts';
-import { readSecretKeyFile } from '../../src/store/secret-keys.ts';
 
 const newKey = () => new SecretKey(randomBytes(32));
 const ring = (...keys: SecretKey[]) => secretKeyring(keys, 'CALLSYNC_SECRET_KEY');
@@ -134,42 +130,5 @@ describe('parseSecretKeys', () => {
       expect(problem).toContain('openssl rand -base64 32');
       if (text.length > 8 && !text.startsWith('#')) expect(problem).not.toContain(text.slice(0, 8));
     }
-  });
-});
-
-describe('readSecretKeyFile', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'callsync-keys-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const key = randomBytes(32);
-
-  function keyFile(name: string, text: string, mode: number): string {
-    const file = path.join(dir, name);
-    writeFileSync(file, text);
-    chmodSync(file, mode);
-    return file;
-  }
-
-  it('reads the keys of a file only its owner (and group) can read', () => {
-    for (const mode of [0o600, 0o400, 0o640]) {
-      const read = readSecretKeyFile(keyFile(`ok-${mode.toString(8)}`, `${key.toString('base64')}\n`, mode));
-      expect(read).toEqual({ keys: [new SecretKey(key)] });
-    }
-  });
-
-  it('refuses a missing file, saying which', () => {
-    const file = path.join(dir, 'absent.key');
-    expect(readSecretKeyFile(file)).toEqual({ problem: expect.stringMatching(new RegExp(`^cannot read ${file} \\(ENOENT\\).*openssl rand -base64 32`)) });
-  });
-
-  it.skipIf(process.platform === 'win32')('refuses a file other users may read or write, saying how to fix it', () => {
-    for (const mode of [0o644, 0o602]) {
-      const file = keyFile(`loose-${mode.toString(8)}`, key.toString('base64'), mode);
-      expect(readSecretKeyFile(file)).toEqual({ problem: `${file} may be read or written by other users (mode ${mode.toString(8)}): chmod 600 it (on Kubernetes, defaultMode: 0400 on the secret volume)` });
-    }
-  });
-
-  it('refuses a file without a valid key, naming the file', () => {
-    const file = keyFile('short.key', randomBytes(8).toString('hex'), 0o600);
-    expect(readSecretKeyFile(file)).toEqual({ problem: expect.stringContaining(`${file} the key is not 32 bytes`) });
   });
 });
