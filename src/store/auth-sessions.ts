@@ -84,6 +84,8 @@ const queues = new WeakMap<Database, Map<string, Promise<void>>>();
  *   A crashed holder's lock goes with its connection;
  * - on PGlite, which one process owns, the in-process queue is the whole lock: no transaction is held
  *   across the HTTP request, as that would stall every other query on its single connection.
+ * The session is sealed with `keyring` on the way in and opened on the way out; one that does not open
+ * reads as none (with a warning), so the client logs in and overwrites it: never a crash, never a loop.
  */
 export function sharedAuthSession(database: Database, credentialKey: string, sealing: { keyring: SecretKeyring; logger: Logger }) {
   const lockKey = `callsync:auth:${credentialKey}`;
@@ -116,9 +118,9 @@ export function sharedAuthSession(database: Database, credentialKey: string, sea
 
 function unreadableMessage(reason: 'malformed' | 'unknown-key' | 'rejected', source: string): string {
   const why = reason === 'unknown-key'
-    ? `was sealed with a key that is not configured (${source}): if CALLSYNC_SECRET_KEY was changed, list the old key after the new one`
+    ? `was sealed with a key that is not configured (${source}): every process on this database needs the same CALLSYNC_SECRET_KEY, and after changing it the old key listed after the new one until the session is refreshed`
     : `does not open with ${source}: the row was altered or copied from another credential's`;
-  return `the stored RingCentral session ${why}; logging in again with the JWT and storing the new session in its place`;
+  return `the stored RingCentral session ${why}; treating it as none: a JWT login (unless this process holds a live session) replaces it`;
 }
 
 async function lockedTransaction<T>(db: Db, lockKey: string, fn: (tx: Db) => Promise<T>): Promise<T> {
