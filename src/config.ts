@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
+import { parseSecretKeys, type SecretKey } from './store/secret-box.ts';
+import { readSecretKeyFile } from './store/secret-keys.ts';
 
 /** The production RingCentral API origin; the SDK's default too. */
 export const RINGCENTRAL_PRODUCTION = 'https://platform.ringcentral.com';
@@ -78,6 +80,9 @@ const envSchema = z
     API_MAX_RESPONSE_BYTES: optionalText.pipe(positiveInt('API_MAX_RESPONSE_BYTES', 1_000_000, 1_000_000_000).default(API_DEFAULTS.maxResponseBytes)),
     API_STATEMENT_TIMEOUT_MS: optionalText.pipe(positiveInt('API_STATEMENT_TIMEOUT_MS', 100, 3_600_000).default(API_DEFAULTS.statementTimeoutMs)),
     API_MAX_PAGE_SIZE: optionalText.pipe(positiveInt('API_MAX_PAGE_SIZE', 500, 5_000).default(API_DEFAULTS.maxPageSize)),
+    // Seal stored RingCentral sessions (store/secret-keys.ts); read here so a bad key stops the start.
+    CALLSYNC_SECRET_KEY: optionalText.transform((v, ctx) => (v === undefined ? undefined : keysOr(parseSecretKeys(v), ctx))),
+    CALLSYNC_SECRET_KEY_FILE: optionalText.transform((v, ctx) => (v === undefined ? undefined : keysOr(readSecretKeyFile(v), ctx))),
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -85,6 +90,9 @@ const envSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.CALLSYNC_SECRET_KEY && env.CALLSYNC_SECRET_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['CALLSYNC_SECRET_KEY_FILE'], message: 'and CALLSYNC_SECRET_KEY are both set: keep one' });
+    }
     if (env.RC_CLIENT_ID) {
       for (const key of ['RC_CLIENT_SECRET', 'RC_JWT'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RC_CLIENT_ID is set' });
@@ -108,7 +116,13 @@ const envSchema = z
   });
 
 /** Values never echoed back in error messages: they hold credentials. */
-const SECRET_VARIABLES = new Set(['RC_CLIENT_SECRET', 'RC_JWT', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['RC_CLIENT_SECRET', 'RC_JWT', 'DATABASE_URL', 'CALLSYNC_SECRET_KEY']);
+
+function keysOr(parsed: { keys: SecretKey[] } | { problem: string }, ctx: z.RefinementCtx): SecretKey[] {
+  if ('keys' in parsed) return parsed.keys;
+  ctx.addIssue({ code: 'custom', message: parsed.problem });
+  return [];
+}
 
 export interface RingCentralCredentials {
   readonly serverUrl: string;
@@ -163,6 +177,8 @@ export interface Config {
     /** Largest `first` a connection accepts. */
     readonly maxPageSize: number;
   };
+  /** Keys that seal stored RingCentral sessions, the first sealing; undefined: see store/secret-keys.ts. */
+  readonly secretKeys: { readonly variable: 'CALLSYNC_SECRET_KEY' | 'CALLSYNC_SECRET_KEY_FILE'; readonly keys: readonly SecretKey[] } | undefined;
   readonly logLevel: string;
 }
 
@@ -221,6 +237,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       statementTimeoutMs: e.API_STATEMENT_TIMEOUT_MS,
       maxPageSize: e.API_MAX_PAGE_SIZE,
     },
+    secretKeys: e.CALLSYNC_SECRET_KEY ? { variable: 'CALLSYNC_SECRET_KEY' as const, keys: e.CALLSYNC_SECRET_KEY }
+      : e.CALLSYNC_SECRET_KEY_FILE ? { variable: 'CALLSYNC_SECRET_KEY_FILE' as const, keys: e.CALLSYNC_SECRET_KEY_FILE } : undefined,
     logLevel: e.LOG_LEVEL,
   });
 }

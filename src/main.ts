@@ -10,6 +10,8 @@ import { upsertAccount } from './store/accounts.ts';
 import { sharedAuthSession } from './store/auth-sessions.ts';
 import { changesSince, openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+import type { SecretKeyring } from './store/secret-box.ts';
+import { authSessionKeyring } from './store/secret-keys.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
 import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
@@ -47,6 +49,8 @@ export interface Connections {
   credentials: RingCentralCredentials;
   /** The stored session's key (a hash: the JWT itself never reaches the database). */
   credentialKey: string;
+  /** The keys the stored session is sealed with (store/secret-keys.ts). */
+  keyring: SecretKeyring;
   simulator: Simulator | undefined;
   close(): Promise<void>;
 }
@@ -64,6 +68,7 @@ export async function withConnections<T>(config: Config, options: { database?: D
     await simulator?.close().catch(() => undefined);
   };
   try {
+    const keyring = authSessionKeyring(config, options.logger);
     await migrate(database);
     let credentials = config.ringcentral;
     if (!credentials) {
@@ -71,7 +76,7 @@ export async function withConnections<T>(config: Config, options: { database?: D
       credentials = { serverUrl: simulator.url, ...simulator.credentials };
       options.logger.info({ simulator: simulator.url }, 'demo mode: no RC_CLIENT_ID set, syncing from the built-in RingCentral simulator');
     }
-    return await use({ database, credentials, credentialKey: credentialKey(credentials), simulator, close });
+    return await use({ database, credentials, credentialKey: credentialKey(credentials), keyring, simulator, close });
   } catch (error) {
     await close();
     throw error;
@@ -81,12 +86,12 @@ export async function withConnections<T>(config: Config, options: { database?: D
 /** Opens the database (migrating it), starts the simulator in demo mode, and resolves the account. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
-  return withConnections(config, options, async ({ database, credentials, credentialKey: key, simulator, close }) => {
+  return withConnections(config, options, async ({ database, credentials, credentialKey: key, keyring, simulator, close }) => {
     const client = new RingCentralClient({
       credentials,
       budget: new RateBudget(undefined, options.rateLimitsEnabled ?? true),
       logger: logger.child({ component: 'ringcentral' }),
-      session: sharedAuthSession(database, key),
+      session: sharedAuthSession(database, key, { keyring, logger }),
       ...(options.retry ? { retry: options.retry } : {}),
     });
     const api = ringCentralApi(client);

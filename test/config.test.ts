@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { SecretKey } from '../src/store/secret-box.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -105,5 +109,36 @@ describe('loadConfig', () => {
     ]);
     expect(problems({ CALLSYNC_DEMO: 'yes' })).toEqual(['CALLSYNC_DEMO: must be 1 (run the demo) or 0 (got "yes")']);
     expect(problems({ DATABASE_URL: 'postgres://u@h/db', CALLSYNC_DEMO: '0' })[0]).toMatch(/^DATABASE_URL: is set but/);
+  });
+});
+
+describe('loadConfig: the keys that seal stored sessions', () => {
+  const key = (fill: number) => Buffer.alloc(32, fill);
+
+  it('reads CALLSYNC_SECRET_KEY (several keys, the first sealing) or a CALLSYNC_SECRET_KEY_FILE', () => {
+    expect(loadConfig({}).secretKeys).toBeUndefined();
+    const config = loadConfig({ CALLSYNC_SECRET_KEY: `${key(1).toString('base64')},${key(2).toString('hex')}` });
+    expect(config.secretKeys?.variable).toBe('CALLSYNC_SECRET_KEY');
+    expect(config.secretKeys?.keys.map((k) => k.id)).toEqual([new SecretKey(key(1)).id, new SecretKey(key(2)).id]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'callsync-config-'));
+    try {
+      const file = path.join(dir, 'secret.key');
+      writeFileSync(file, `${key(3).toString('base64')}\n`, { mode: 0o600 });
+      expect(loadConfig({ CALLSYNC_SECRET_KEY_FILE: file }).secretKeys).toEqual({ variable: 'CALLSYNC_SECRET_KEY_FILE', keys: [new SecretKey(key(3))] });
+      expect(problems({ CALLSYNC_SECRET_KEY_FILE: file, CALLSYNC_SECRET_KEY: key(1).toString('base64') })).toEqual([
+        `CALLSYNC_SECRET_KEY_FILE: and CALLSYNC_SECRET_KEY are both set: keep one (got ${JSON.stringify(file)})`,
+      ]);
+      expect(problems({ CALLSYNC_SECRET_KEY_FILE: path.join(dir, 'absent') })[0]).toMatch(/^CALLSYNC_SECRET_KEY_FILE: cannot read .*absent \(ENOENT\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a malformed key with the way to make one, never echoing what was given', () => {
+    const given = `${key(1).toString('base64')},hunter2-not-a-key`;
+    expect(problems({ CALLSYNC_SECRET_KEY: given })).toEqual([
+      'CALLSYNC_SECRET_KEY: key 2 of 2 is not 32 bytes in base64 (44 characters) or hex (64 characters) (make one with: openssl rand -base64 32)',
+    ]);
+    expect(problems({ CALLSYNC_SECRET_KEY: key(1).toString('base64').slice(0, 20) })[0]).not.toContain(key(1).toString('base64').slice(0, 20));
   });
 });

@@ -1,6 +1,6 @@
 import { RequestMeter } from '../ringcentral/client.ts';
 import type { SessionGrant } from '../ringcentral/client.ts';
-import { loadAuthSession } from '../store/accounts.ts';
+import { loadAuthSession } from '../store/auth-sessions.ts';
 import { checkBatchReads } from './batch-reads.ts';
 import { checkAccountCallLog } from './call-log.ts';
 import { checkCredentials } from './credentials.ts';
@@ -32,7 +32,7 @@ export async function runDoctor(target: DoctorTarget, options: DoctorRunOptions 
     checks.set(id, await guarded(id, fn, options.signal));
   };
 
-  const stored = await loadAuthSession(target.database.db, target.credentialKey);
+  const stored = await loadAuthSession(target.database.db, target.credentialKey, target.keyring);
   const credentials = await checkCredentials(probe, stored, () => target.grant(), target.serverUrl);
   checks.set('session', credentials.result);
   let grant: SessionGrant | undefined;
@@ -64,7 +64,7 @@ export async function runDoctor(target: DoctorTarget, options: DoctorRunOptions 
     }
   }
   checks.set('rate-limits', checkRateLimits(target.announced(), meter.requests, meter.rateLimited));
-  await guard('sessions', () => checkSessions(target.database, target.credentialKey, grant?.ownerId ?? credentials.user?.id, probe.now, target.demo));
+  await guard('sessions', () => checkSessions(target.database, target.keyring, target.credentialKey, grant?.ownerId ?? credentials.user?.id, probe.now, target.demo));
 
   const ordered = CHECKS.map(({ id }) => checks.get(id) ?? result(id, 'skip', 'not checked: no RingCentral session'));
   return {

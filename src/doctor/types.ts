@@ -3,6 +3,7 @@ import type { RequestMeter, SessionGrant } from '../ringcentral/client.ts';
 import type { ExtensionDetails, RingCentralApi } from '../ringcentral/endpoints.ts';
 import type { RateHeaders } from '../ringcentral/rate-budget.ts';
 import type { Database } from '../store/db.ts';
+import type { SecretKeyring } from '../store/secret-box.ts';
 
 /** skip = not checked, because something it needs (a session) failed first. */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -63,6 +64,8 @@ export interface DoctorTarget {
   database: Database;
   /** The credential's key in auth_sessions (main.ts credentialKey). */
   credentialKey: string;
+  /** The keys stored sessions are sealed with. */
+  keyring: SecretKeyring;
   serverUrl: string;
   fastPath: 'extract-sync' | 'off';
   /** Demo mode: the built-in simulator stands in for RingCentral. */

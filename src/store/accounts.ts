@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { accounts, authSessions } from '../schema/index.ts';
+import { sql } from 'drizzle-orm';
+import { accounts } from '../schema/index.ts';
 import type { Db } from './db.ts';
 
 /** Records the account (from GET /account/~) the credentials belong to. */
@@ -12,17 +12,4 @@ export async function upsertAccount(db: Db, account: { id: string; serverUrl: st
 
 export async function listAccounts(db: Db) {
   return db.select().from(accounts).orderBy(accounts.id);
-}
-
-/** Saved SDK auth data for a credential key. */
-export async function loadAuthSession(db: Db, credentialKey: string): Promise<Record<string, string>> {
-  const [row] = await db.select().from(authSessions).where(eq(authSessions.credentialKey, credentialKey));
-  return { ...(row?.data ?? {}) };
-}
-
-export async function saveAuthSession(db: Db, credentialKey: string, data: Record<string, string>): Promise<void> {
-  await db
-    .insert(authSessions)
-    .values({ credentialKey, data })
-    .onConflictDoUpdate({ target: authSessions.credentialKey, set: { data, updatedAt: sql`now()` } });
 }

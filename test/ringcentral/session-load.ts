@@ -7,6 +7,8 @@ import { RequestMeter, RingCentralClient } from '../../src/ringcentral/client.ts
 import { RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { sharedAuthSession } from '../../src/store/auth-sessions.ts';
 import type { Database } from '../../src/store/db.ts';
+import { secretKeyring, type SecretKeyring } from '../../src/store/secret-box.ts';
+import { credentialSecretKey } from '../../src/store/secret-keys.ts';
 
 /** One credential key for every client of a test: they share one session. */
 export const CREDENTIAL_KEY = 'session-sharing-test';
@@ -19,13 +21,18 @@ export interface Tally {
   tokenRequests: number;
 }
 
+/** The keys every client (and child process) of a test seals the session with: the ones callsync derives. */
+export function sessionKeyring(credentials: RingCentralCredentials): SecretKeyring {
+  return secretKeyring([credentialSecretKey(credentials)], 'the test key');
+}
+
 /** A client with its own memory on `database`; no client-side rate budget (the simulator has none either). */
 export function sessionClient(database: Database, credentials: RingCentralCredentials, logger: Logger): RingCentralClient {
   return new RingCentralClient({
     credentials,
     budget: new RateBudget(undefined, false),
     logger,
-    session: sharedAuthSession(database, CREDENTIAL_KEY),
+    session: sharedAuthSession(database, CREDENTIAL_KEY, { keyring: sessionKeyring(credentials), logger }),
     retry: { retries: 3, minTimeoutMs: 10, maxTimeoutMs: 100 },
   });
 }

@@ -6,11 +6,11 @@ import { createLogger, silentLogger } from '../../src/logger.ts';
 import { RequestMeter } from '../../src/ringcentral/client.ts';
 import { tokensOf } from '../../src/ringcentral/auth-storage.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { loadAuthSession, saveAuthSession } from '../../src/store/accounts.ts';
+import { loadAuthSession, saveAuthSession } from '../../src/store/auth-sessions.ts';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../helpers/database.ts';
 import { historyDays, tokenRequest } from '../simulator/helpers.ts';
-import { CREDENTIAL_KEY, hammer, sessionClient, type Tally } from './session-load.ts';
+import { CREDENTIAL_KEY, hammer, sessionClient, sessionKeyring, type Tally } from './session-load.ts';
 
 /** The SDK refreshes 60 s before expiry, so each access token of this lifetime is fit for one second. */
 const SHORT_TTL_SEC = 61;
@@ -77,7 +77,7 @@ describe('one RingCentral session for every process on a database', () => {
     const log = lines.join('');
     expect(log).toContain('logged in to RingCentral with the JWT');
     expect(log).toContain('refreshed the RingCentral session');
-    const stored = tokensOf(await loadAuthSession(testDb.database.db, CREDENTIAL_KEY));
+    const stored = tokensOf(await loadAuthSession(testDb.database.db, CREDENTIAL_KEY, sessionKeyring(credentials(s))));
     for (const secret of [stored.accessToken, stored.refreshToken, s.credentials.jwt, s.credentials.clientSecret]) {
       expect(secret.length).toBeGreaterThan(0);
       expect(log).not.toContain(secret);
@@ -105,13 +105,13 @@ describe('one RingCentral session for every process on a database', () => {
     expect(meter.requests.Auth).toBe(1);
 
     // Another process refreshes the session, long before it is due, and stores the result as the SDK does.
-    const stored = await loadAuthSession(testDb.database.db, CREDENTIAL_KEY);
+    const stored = await loadAuthSession(testDb.database.db, CREDENTIAL_KEY, sessionKeyring(credentials(s)));
     const before = JSON.parse(stored['rc-platform']!);
     const reply = await tokenRequest(s, { grant_type: 'refresh_token', refresh_token: before.refresh_token });
     expect(reply.status).toBe(200);
     const now = Date.now();
     const after = { ...before, ...reply.body, expire_time: now + reply.body.expires_in * 1000, refresh_token_expire_time: now + reply.body.refresh_token_expires_in * 1000 };
-    await saveAuthSession(testDb.database.db, CREDENTIAL_KEY, { 'rc-platform': JSON.stringify(after) });
+    await saveAuthSession(testDb.database.db, CREDENTIAL_KEY, { 'rc-platform': JSON.stringify(after) }, sessionKeyring(credentials(s)));
 
     // The client's token is dead now (single use); its next request gets a 401, then succeeds with the stored one.
     const account = (await client.get(ACCOUNT, {}, 'Light', meter)) as { id: unknown };
@@ -121,7 +121,7 @@ describe('one RingCentral session for every process on a database', () => {
     expect(s.stats().tokenGrants).toEqual({ jwt: 1, refresh_token: 1 });
     expect(s.stats().tokenErrors).toBe(0);
     // It stored nothing of its own: the session is still the one the other process stored.
-    expect(tokensOf(await loadAuthSession(testDb.database.db, CREDENTIAL_KEY)).accessToken).toBe(reply.body.access_token);
+    expect(tokensOf(await loadAuthSession(testDb.database.db, CREDENTIAL_KEY, sessionKeyring(credentials(s)))).accessToken).toBe(reply.body.access_token);
   });
 
   it('a session whose refresh token is refused (revoked) is replaced by one JWT login, which the other clients then share', async () => {

@@ -1,6 +1,9 @@
-import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { syncAll } from '../../src/main.ts';
+import { listAuthSessions, saveAuthSession } from '../../src/store/auth-sessions.ts';
+import { authSessionKeyring } from '../../src/store/secret-keys.ts';
 import { CALL_LOG_STREAM } from '../../src/sync/call-log.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { expectDatabaseEqualsTruth, history, startHarness, type Harness } from '../helpers/harness.ts';
@@ -49,10 +52,11 @@ describe(`faults converge to the same database (${databaseKind})`, () => {
       harness = await startHarness({ ...SIM, rateLimits: { Auth: { limit: 5, windowSec: 1, penaltySec: 1 } } }, ENV);
       await syncOk(harness);
       // The stored access token expires: the next pass must refresh it.
-      const sessions = await harness.testDb.database.query<{ credential_key: string; data: Record<string, string> }>(sql`select credential_key, data from auth_sessions`);
-      for (const { credential_key, data } of sessions) {
-        const expired = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, JSON.stringify({ ...JSON.parse(v), expire_time: 0 })]));
-        await harness.testDb.database.query(sql`update auth_sessions set data = ${JSON.stringify(expired)}::jsonb where credential_key = ${credential_key}`);
+      const keyring = authSessionKeyring(loadConfig(harness.env), silentLogger);
+      for (const session of await listAuthSessions(harness.testDb.database.db, keyring)) {
+        if (!session.opened) throw new Error(`stored session does not open: ${session.reason}`);
+        const expired = Object.fromEntries(Object.entries(session.data).map(([k, v]) => [k, JSON.stringify({ ...JSON.parse(v), expire_time: 0 })]));
+        await saveAuthSession(harness.testDb.database.db, session.credentialKey, expired, keyring);
       }
       const before = harness.sim.stats().tokenGrants;
       harness.sim.faults.set(fault === '429' ? { rateLimitStorm: { group: 'Auth', count: 1 } } : { serverErrors: { count: 1, group: 'Auth', status: 503 } });

@@ -39,13 +39,13 @@ export interface DoctorOptions {
  * whether the credentials work at all is the first thing the doctor reports.
  */
 export async function openDoctorTarget(config: Config, options: DoctorOptions): Promise<{ target: DoctorTarget; close(): Promise<void> }> {
-  return withConnections(config, options, async ({ database, credentials, credentialKey: key, close }) => {
+  return withConnections(config, options, async ({ database, credentials, credentialKey: key, keyring, close }) => {
     const budget = new RateBudget();
     const client = new RingCentralClient({
       credentials,
       budget,
       logger: options.logger.child({ component: 'ringcentral' }),
-      session: sharedAuthSession(database, key),
+      session: sharedAuthSession(database, key, { keyring, logger: options.logger }),
       retry: options.retry ?? DOCTOR_RETRY,
       requestTimeoutMs: DOCTOR_REQUEST_TIMEOUT_MS,
       maxRateLimitRetries: 1,
@@ -57,6 +57,7 @@ export async function openDoctorTarget(config: Config, options: DoctorOptions): 
         announced: () => budget.announced(),
         database,
         credentialKey: key,
+        keyring,
         serverUrl: credentials.serverUrl,
         fastPath: config.sync.fastPath,
         demo: !config.ringcentral,
