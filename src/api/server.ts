@@ -13,6 +13,7 @@ import { useApiKey } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { migrationsApplied } from '../store/migrate.ts';
 import { openApiDatabase } from './database.ts';
+import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
 import { expandedSelectionsOf, JIT_MAX_SELECTIONS, MAX_SELECTIONS } from './selection-size.ts';
@@ -66,6 +67,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: servedSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL from the installed bundle, not yoga's CDN page: it must work without internet (src/api/graphiql.ts).
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: renderGraphiQLPage,
     logging: false,
     multipart: false,
     maskedErrors: { maskError: maskErrors(logger, limits.statementTimeoutMs) },
@@ -148,6 +152,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return reply(res, 503, { status: 'not ready', reason: `database unreachable: ${(error as Error).message}` });
       }
     }
+    if (isGraphiQLAssetPath(path)) return serveGraphiQLAsset(req, res, path);
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {
       const body = await readBody(req, limits.maxBodyBytes);
