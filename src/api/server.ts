@@ -11,6 +11,7 @@ import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { createApiKeyLookup } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { openApiDatabase } from './database.ts';
+import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
@@ -67,6 +68,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: servedSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL from the installed bundle, not yoga's CDN page: it must work without internet (src/api/graphiql.ts).
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: renderGraphiQLPage,
     logging: false,
     multipart: false,
     maskedErrors: { maskError: maskErrors(logger, limits.statementTimeoutMs) },
@@ -144,6 +148,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const { status, body } = await readiness();
       return reply(res, status, body);
     }
+    if (isGraphiQLAssetPath(path)) return serveGraphiQLAsset(req, res, path);
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {
       const body = await readBody(req, limits.maxBodyBytes);
