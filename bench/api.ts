@@ -17,6 +17,10 @@
  * `{ __typename }` run (authentication and GraphQL overhead alone), and which statements the GraphQL
  * server's connections are busy with (sampled from pg_stat_activity).
  *
+ * Last, a flood: BENCH_FLOOD_CONNECTIONS (default 50) connections of one key send pages for BENCH_DURATION
+ * while a second key sends light requests one at a time; its latency is reported alone and during the flood,
+ * with how the flood's requests were answered (200, or 429 past the per-key limits).
+ *
  * BENCH_DATABASE_URL and BENCH_CALLS as for bench:sync. BENCH_DURATION (seconds, default 10) and
  * BENCH_CONNECTIONS shape the measured runs; BENCH_CPU_PROF=DIR writes a CPU profile of the GraphQL
  * server to DIR (profiling slows it: take the figures from a run without).
@@ -275,6 +279,7 @@ async function main(): Promise<void> {
   const calls = Number(process.env.BENCH_CALLS ?? 100_000);
   const duration = Number(process.env.BENCH_DURATION ?? 10);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+  const floodConnections = Number(process.env.BENCH_FLOOD_CONNECTIONS ?? 50);
   const cpuProfDir = process.env.BENCH_CPU_PROF;
   const bench = await benchSetup(calls, 7);
   const { config, dbUrl } = bench;
@@ -288,6 +293,7 @@ async function main(): Promise<void> {
     for (const r of await syncAll(app)) if (r.outcome !== 'success') throw new Error(`${r.stream}: ${r.error}`);
     const syncS = (performance.now() - syncStarted) / 1000;
     const key = await createApiKey(app.database.db, 'bench');
+    const lightKey = await createApiKey(app.database.db, 'bench-light');
     const [counts] = await app.database.query<Record<string, number>>(dsql`select
       (select count(*)::int from calls) as calls, (select count(*)::int from calls where not deleted) as live,
       (select count(*)::int from call_legs) as legs, (select count(*)::int from voicemails) as voicemails,
@@ -303,7 +309,8 @@ async function main(): Promise<void> {
     await sql`vacuum analyze`;
 
     // The two servers, each in a process of its own.
-    const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: dbUrl, LOG_LEVEL: 'info', PORT: '0' };
+    // CALLSYNC_DEMO=1: a DATABASE_URL without RingCentral credentials is refused otherwise; `serve` syncs nothing.
+    const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: dbUrl, CALLSYNC_DEMO: '1', LOG_LEVEL: 'info', PORT: '0' };
     const graphql = await serve('callsync serve',
       [`--max-old-space-size=${HEAP_MB}`, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), 'bin/callsync.js', 'serve'],
       childEnv, (line) => (line.msg === 'GraphQL API listening' ? String(line.url) : undefined));
@@ -449,6 +456,32 @@ async function main(): Promise<void> {
     sampling = false;
     await sampler;
 
+    // One key floods the API with page requests (more at once than its limits allow) while another key asks
+    // for something light, one request after another: that key's latency, alone and during the flood.
+    console.error(`flood: ${floodConnections} connections of one key for ${duration} s, a second key's light requests beside it…`);
+    const lightHeaders = { ...headers, authorization: `Bearer ${lightKey}` };
+    const lightBody = JSON.stringify({ query: '{ syncStatus { streams { name lastSuccessAt } } }' });
+    const lightRun = async (ms: number) => {
+      const latencies: number[] = [];
+      for (const until = performance.now() + ms; performance.now() < until;) {
+        const started = performance.now();
+        const res = await fetch(graphql.url, { method: 'POST', headers: lightHeaders, body: lightBody });
+        const text = await res.text();
+        if (res.status !== 200 || text.includes('"errors"')) throw new Error(`light request answered ${res.status}: ${text.slice(0, 300)}`);
+        latencies.push(performance.now() - started);
+      }
+      return latencies.sort((a, b) => a - b);
+    };
+    const alone = await lightRun(3_000);
+    const path = new URL(graphql.url).pathname;
+    const flooding = new Promise<autocannon.Result>((resolve, reject) =>
+      autocannon({ url: graphql.url, method: 'POST', headers, connections: floodConnections, duration, timeout: 60, requests: gqlBodies.map((body) => ({ method: 'POST', path, headers, body })) },
+        (error, res) => (error ? reject(error) : resolve(res))));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const during = await lightRun((duration - 2) * 1_000);
+    const floodResult = await flooding;
+    await untilIdle(graphql.child.pid!);
+
     const gPeak = graphql.peakRssMb();
     const fPeak = floor.peakRssMb();
     const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
@@ -467,6 +500,10 @@ async function main(): Promise<void> {
     console.log(`  peak RSS                           GraphQL server ${gPeak.toFixed(0)} MB, floor server ${fPeak.toFixed(0)} MB (heap ceiling ${HEAP_MB} MB each)`);
     console.log(`\nGraphQL server's active statements, share of ${sampleCount} samples during 5 s at ${connections} conns (mean busy connections; wait event or running):`);
     for (const [text, n] of [...samples].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`  ${(n / sampleCount).toFixed(2).padStart(5)}  ${text}`);
+    const q = (xs: number[], at: number) => xs[Math.min(xs.length - 1, Math.floor(at * xs.length))]!;
+    const statuses = Object.entries(floodResult.statusCodeStats ?? {}).map(([status, { count }]) => `${fmt(count ?? 0)} × ${status}`).join(', ');
+    console.log(`\nflood: one key, ${floodConnections} connections of calls(first: 100) pages for ${duration} s: ${fmt(floodResult.requests.total / floodResult.duration)} req/s (${statuses}; ${floodResult.errors + floodResult.timeouts} errors or timeouts)`);
+    console.log(`  another key's syncStatus, one at a time: alone p50 ${ms(q(alone, 0.5))}, p99 ${ms(q(alone, 0.99))} (${alone.length} requests); during the flood p50 ${ms(q(during, 0.5))}, p99 ${ms(q(during, 0.99))}, max ${ms(during.at(-1)!)} (${during.length} requests)`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await sql.end();

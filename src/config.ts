@@ -23,7 +23,19 @@ export const API_DEFAULTS = Object.freeze({
   statementTimeoutMs: 10_000,
   // The contract promises `first` of at least 500.
   maxPageSize: 500,
+  // Under load (api/admission.ts): the API's own connections (its reads are short; the sync has its own
+  // pool), requests running at once per key (one fewer than the pool, so another key always finds one),
+  // and waiting per key (20 behind 4 is five rounds of answers); past that, 429.
+  poolSize: 5,
+  maxConcurrentPerKey: 4,
+  maxQueuedPerKey: 20,
+  // The statement timeout plus REQUEST_TIMEOUT_MARGIN_MS: a request runs a few statements and may wait for a
+  // place and a connection first.
+  requestTimeoutMs: 15_000,
 });
+
+/** API_REQUEST_TIMEOUT_MS's default is API_STATEMENT_TIMEOUT_MS plus this. */
+const REQUEST_TIMEOUT_MARGIN_MS = 5_000;
 
 const optionalText = z
   .string()
@@ -83,6 +95,10 @@ const envSchema = z
     // Seal stored RingCentral sessions (store/secret-keys.ts); read here so a bad key stops the start.
     CALLSYNC_SECRET_KEY: optionalText.transform((v, ctx) => (v === undefined ? undefined : keysOr(parseSecretKeys(v), ctx))),
     CALLSYNC_SECRET_KEY_FILE: optionalText.transform((v, ctx) => (v === undefined ? undefined : keysOr(readSecretKeyFile(v), ctx))),
+    API_REQUEST_TIMEOUT_MS: optionalText.pipe(positiveInt('API_REQUEST_TIMEOUT_MS', 100, 3_600_000).optional()),
+    API_POOL_SIZE: optionalText.pipe(positiveInt('API_POOL_SIZE', 2, 100).default(API_DEFAULTS.poolSize)),
+    API_MAX_CONCURRENT_PER_KEY: optionalText.pipe(positiveInt('API_MAX_CONCURRENT_PER_KEY', 1, 99).optional()),
+    API_MAX_QUEUED_PER_KEY: optionalText.pipe(positiveInt('API_MAX_QUEUED_PER_KEY', 0, 10_000).default(API_DEFAULTS.maxQueuedPerKey)),
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -92,6 +108,14 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.CALLSYNC_SECRET_KEY && env.CALLSYNC_SECRET_KEY_FILE) {
       ctx.addIssue({ code: 'custom', path: ['CALLSYNC_SECRET_KEY_FILE'], message: 'and CALLSYNC_SECRET_KEY are both set: keep one' });
+    }
+    // Compared only once each is valid on its own (zod runs this even when one is not).
+    const valid = (value: number | undefined, min: number) => value !== undefined && Number.isInteger(value) && value >= min;
+    if (valid(env.API_MAX_CONCURRENT_PER_KEY, 1) && valid(env.API_POOL_SIZE, 2) && env.API_MAX_CONCURRENT_PER_KEY! >= env.API_POOL_SIZE) {
+      ctx.addIssue({ code: 'custom', path: ['API_MAX_CONCURRENT_PER_KEY'], message: `must be below API_POOL_SIZE (${env.API_POOL_SIZE}), so that one key can never hold every connection` });
+    }
+    if (valid(env.API_REQUEST_TIMEOUT_MS, 100) && valid(env.API_STATEMENT_TIMEOUT_MS, 100) && env.API_REQUEST_TIMEOUT_MS! < env.API_STATEMENT_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['API_REQUEST_TIMEOUT_MS'], message: `must be at least API_STATEMENT_TIMEOUT_MS (${env.API_STATEMENT_TIMEOUT_MS}): a request runs statements` });
     }
     if (env.RC_CLIENT_ID) {
       for (const key of ['RC_CLIENT_SECRET', 'RC_JWT'] as const) {
@@ -176,6 +200,14 @@ export interface Config {
     readonly statementTimeoutMs: number;
     /** Largest `first` a connection accepts. */
     readonly maxPageSize: number;
+    /** A request still unanswered after this long gets 503 REQUEST_TIMEOUT and starts no further statement. */
+    readonly requestTimeoutMs: number;
+    /** Connections of the API's own pool (Postgres); also how many requests run at once, all keys together. */
+    readonly poolSize: number;
+    /** Requests of one API key running at once (below poolSize). */
+    readonly maxConcurrentPerKey: number;
+    /** Requests of one API key waiting to run; past that, 429 with Retry-After. */
+    readonly maxQueuedPerKey: number;
   };
   /** Keys that seal stored RingCentral sessions, the first sealing; undefined: see store/secret-keys.ts. */
   readonly secretKeys: { readonly variable: 'CALLSYNC_SECRET_KEY' | 'CALLSYNC_SECRET_KEY_FILE'; readonly keys: readonly SecretKey[] } | undefined;
@@ -236,6 +268,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxResponseBytes: e.API_MAX_RESPONSE_BYTES,
       statementTimeoutMs: e.API_STATEMENT_TIMEOUT_MS,
       maxPageSize: e.API_MAX_PAGE_SIZE,
+      requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS ?? e.API_STATEMENT_TIMEOUT_MS + REQUEST_TIMEOUT_MARGIN_MS,
+      poolSize: e.API_POOL_SIZE,
+      maxConcurrentPerKey: e.API_MAX_CONCURRENT_PER_KEY ?? e.API_POOL_SIZE - 1,
+      maxQueuedPerKey: e.API_MAX_QUEUED_PER_KEY,
     },
     secretKeys: e.CALLSYNC_SECRET_KEY ? { variable: 'CALLSYNC_SECRET_KEY' as const, keys: e.CALLSYNC_SECRET_KEY }
       : e.CALLSYNC_SECRET_KEY_FILE ? { variable: 'CALLSYNC_SECRET_KEY_FILE' as const, keys: e.CALLSYNC_SECRET_KEY_FILE } : undefined,

@@ -53,10 +53,23 @@ describe('loadConfig', () => {
   });
 
   it('defaults the API limits and reads them from the environment', () => {
-    expect(loadConfig({}).api).toEqual({ maxDepth: 10, maxCost: 250_000, maxBodyBytes: 100_000, maxResponseBytes: 20_000_000, statementTimeoutMs: 10_000, maxPageSize: 500 });
+    expect(loadConfig({}).api).toEqual({ maxDepth: 10, maxCost: 250_000, maxBodyBytes: 100_000, maxResponseBytes: 20_000_000, statementTimeoutMs: 10_000, maxPageSize: 500, requestTimeoutMs: 15_000, poolSize: 5, maxConcurrentPerKey: 4, maxQueuedPerKey: 20 });
     const config = loadConfig({ API_MAX_DEPTH: '12', API_MAX_COST: '200000', API_MAX_BODY_BYTES: '1000000', API_MAX_RESPONSE_BYTES: '5000000', API_STATEMENT_TIMEOUT_MS: '2500', API_MAX_PAGE_SIZE: '1000' });
-    expect(config.api).toEqual({ maxDepth: 12, maxCost: 200_000, maxBodyBytes: 1_000_000, maxResponseBytes: 5_000_000, statementTimeoutMs: 2_500, maxPageSize: 1_000 });
+    expect(config.api).toEqual({ maxDepth: 12, maxCost: 200_000, maxBodyBytes: 1_000_000, maxResponseBytes: 5_000_000, statementTimeoutMs: 2_500, maxPageSize: 1_000, requestTimeoutMs: 7_500, poolSize: 5, maxConcurrentPerKey: 4, maxQueuedPerKey: 20 });
     expect(problems({ API_MAX_COST: '50000', API_MAX_RESPONSE_BYTES: '1000' })).toEqual(['API_MAX_COST: must be at least 150000 (got "50000")', 'API_MAX_RESPONSE_BYTES: must be at least 1000000 (got "1000")']);
+  });
+
+  it('reads the API pool, per-key and request-timeout limits, deriving the defaults that depend on others', () => {
+    expect(loadConfig({ API_POOL_SIZE: '10', API_MAX_CONCURRENT_PER_KEY: '3', API_MAX_QUEUED_PER_KEY: '0', API_REQUEST_TIMEOUT_MS: '12000' }).api).toMatchObject({ poolSize: 10, maxConcurrentPerKey: 3, maxQueuedPerKey: 0, requestTimeoutMs: 12_000 });
+    // One key gets one connection fewer than the pool; a request gets 5 s more than its statements.
+    expect(loadConfig({ API_POOL_SIZE: '10', API_STATEMENT_TIMEOUT_MS: '30000' }).api).toMatchObject({ maxConcurrentPerKey: 9, requestTimeoutMs: 35_000 });
+    expect(problems({ API_POOL_SIZE: '1', API_MAX_QUEUED_PER_KEY: '-1', API_REQUEST_TIMEOUT_MS: '50' })).toEqual([
+      'API_REQUEST_TIMEOUT_MS: must be at least 100 (got "50")',
+      'API_POOL_SIZE: must be at least 2 (got "1")',
+      'API_MAX_QUEUED_PER_KEY: must be at least 0 (got "-1")',
+    ]);
+    expect(problems({ API_POOL_SIZE: '5', API_MAX_CONCURRENT_PER_KEY: '5' })).toEqual(['API_MAX_CONCURRENT_PER_KEY: must be below API_POOL_SIZE (5), so that one key can never hold every connection (got "5")']);
+    expect(problems({ API_STATEMENT_TIMEOUT_MS: '20000', API_REQUEST_TIMEOUT_MS: '10000' })).toEqual(['API_REQUEST_TIMEOUT_MS: must be at least API_STATEMENT_TIMEOUT_MS (20000): a request runs statements (got "10000")']);
   });
 
   it('names each bad API limit on its own line', () => {

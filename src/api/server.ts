@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { API_DEFAULTS } from '../config.ts';
+import { API_DEFAULTS, type Config } from '../config.ts';
 import { SetupError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
@@ -15,6 +15,7 @@ import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQ
 import { createReadinessCheck } from './readiness.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
+import { createRequestGuard, currentRequestSignal } from './request-guard.ts';
 import { expandedSelectionsOf, JIT_MAX_SELECTIONS, MAX_SELECTIONS } from './selection-size.ts';
 
 /** The served schema: the CRM contract, schema-first (src/schema/api.graphql). */
@@ -29,7 +30,7 @@ export interface ApiServer {
 }
 
 /** The server's limits: the resolvers' page cap and the protection in front of them (defaults: API_DEFAULTS). */
-export interface ApiServerLimits extends ApiLimits {
+export interface ApiServerLimits extends ApiLimits, Pick<Config['api'], 'requestTimeoutMs' | 'poolSize' | 'maxConcurrentPerKey' | 'maxQueuedPerKey'> {
   maxDepth: number;
   maxCost: number;
   /** Most fields a document may hold with its fragments expanded (default MAX_SELECTIONS). */
@@ -59,7 +60,8 @@ export interface ApiServerOptions {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { logger } = options;
   const limits: ApiServerLimits = { maxSelections: MAX_SELECTIONS, ...API_DEFAULTS, ...options.limits };
-  const api = await openApiDatabase(options.database, options.databaseUrl, limits.statementTimeoutMs, logger);
+  const api = await openApiDatabase(options.database, options.databaseUrl, { poolSize: limits.poolSize, statementTimeoutMs: limits.statementTimeoutMs, signal: currentRequestSignal }, logger);
+  const guard = createRequestGuard({ total: limits.poolSize, perKey: limits.maxConcurrentPerKey, queuedPerKey: limits.maxQueuedPerKey, requestTimeoutMs: limits.requestTimeoutMs, statementTimeoutMs: limits.statementTimeoutMs }, logger);
   const { database } = api;
   const lookUpKey = createApiKeyLookup(database, logger);
   const readiness = createReadinessCheck(database, logger);
@@ -99,7 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   /** Hands the request, its body already read within the limit, to yoga and writes yoga's answer. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, body: Buffer, apiKeyName: string) {
+  async function graphql(req: IncomingMessage, res: ServerResponse, body: Buffer, apiKeyName: string, signal?: AbortSignal) {
     const headers = new yoga.fetchAPI.Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || name === 'transfer-encoding' || name === 'connection') continue;
@@ -111,9 +113,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // The Host header plays no part in what is served: a fixed origin cannot be malformed.
     const request = new yoga.fetchAPI.Request(`http://localhost${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(hasBody ? { body: new Uint8Array(body) } : {}) });
     const response = await yoga.handleRequest(request, { apiKeyName });
-    response.headers.forEach((value, name) => res.setHeader(name, value));
     // Yoga's bodies are text (JSON, GraphiQL's page): handing the string to node saves encoding it twice.
     let text = await response.text();
+    if (signal?.aborted) return; // answered already (503 past the request timeout)
+    response.headers.forEach((value, name) => res.setHeader(name, value));
     // A UTF-16 unit is at most 3 bytes of UTF-8: most answers need no byte count.
     if (text.length > limits.maxResponseBytes / 3 && Buffer.byteLength(text) > limits.maxResponseBytes) {
       // The cost limit bounds how many values an answer holds, not how long each is: a page of long texts
@@ -161,12 +164,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // editor's query in the URL); a CORS preflight carries no Authorization header and runs nothing.
       const graphiqlPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
       if (graphiqlPage || req.method === 'OPTIONS') return await graphql(req, res, body, '');
-      const auth = await authenticate(req);
-      if (typeof auth !== 'string') {
-        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' });
-        return res.end(errorBody(auth.message, 'UNAUTHENTICATED'));
-      }
-      await graphql(req, res, body, auth);
+      // Under the request timeout and the per-key admission limits (request-guard.ts), which answer 503/429.
+      await guard.run(res, async ({ signal, admit }) => {
+        const auth = await authenticate(req);
+        if (typeof auth !== 'string') {
+          res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' });
+          return res.end(errorBody(auth.message, 'UNAUTHENTICATED'));
+        }
+        if (await admit(auth)) await graphql(req, res, body, auth, signal);
+      });
     } catch (error) {
       // Yoga answers every GraphQL failure itself; this is the key lookup or the socket failing.
       logger.error({ err: error }, 'API request failed');

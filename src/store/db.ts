@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import postgres, { type Sql, type UnsafeQueryOptions } from 'postgres';
 import { SetupError, StreamLockedError, networkCodeOf } from '../errors.ts';
+import { createExclusivePool } from './exclusive-pool.ts';
 import * as schema from '../schema/index.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -33,6 +34,17 @@ export interface OpenOptions {
    * build has no timer to cancel with (a `select pg_sleep(1)` under `statement_timeout = 50` runs to the end).
    */
   statementTimeoutMs?: number | undefined;
+  /**
+   * Postgres only: lend each connection to one statement (or transaction) at a time and replace it after a
+   * failed statement (store/exclusive-pool.ts), so a statement cancelled mid-rows never corrupts a later
+   * answer. For the API's pool, whose statement timeout cancels statements as a matter of course.
+   */
+  exclusiveConnections?: boolean;
+  /**
+   * With exclusiveConnections: the signal of the work a statement is started for, read as it starts. Once
+   * aborted, no statement of that work starts (nor waits for a connection); it fails with the signal's reason.
+   */
+  signal?: (() => AbortSignal | undefined) | undefined;
 }
 
 /** Rows of a drizzle `execute` result: postgres.js returns an array, PGlite an object with `rows`. */
@@ -40,7 +52,7 @@ export const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? resu
 
 /** Opens Postgres through postgres.js, or embedded PGlite (PostgreSQL in wasm) when no URL is given. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 5, options.statementTimeoutMs) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 5, options) : openPglite(options.dataDir);
 }
 
 /** Refuses a key this process already holds (a session-level advisory lock would let it in again). */
@@ -111,9 +123,12 @@ export function connectionProblem(error: unknown, url: string): unknown {
   return error;
 }
 
-async function openPostgres(url: string, max: number, statementTimeoutMs: number | undefined): Promise<Database> {
+async function openPostgres(url: string, max: number, options: OpenOptions): Promise<Database> {
+  const { statementTimeoutMs } = options;
   const connection = { application_name: 'callsync', ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}) };
-  const client = postgres(url, { max, onnotice: () => {}, connection, connect_timeout: CONNECT_TIMEOUT_SEC });
+  const settings = { onnotice: () => {}, connection, connect_timeout: CONNECT_TIMEOUT_SEC };
+  const pool = options.exclusiveConnections ? exclusiveClient(url, max, settings, options.signal) : pooledClient(postgres(url, { max, ...settings }));
+  const { client } = pool;
   // postgres.js connects lazily: one statement now turns a wrong DATABASE_URL into a message that names it,
   // at start-up, instead of "connect ECONNREFUSED" from whichever statement came first.
   try {
@@ -135,10 +150,9 @@ async function openPostgres(url: string, max: number, statementTimeoutMs: number
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
     withAdvisoryLock: (key, fn) =>
-      locally(key, async () => {
-        // Session-level locks live on one connection, so hold a reserved one for the whole run.
-        const reserved = await client.reserve();
-        try {
+      locally(key, () =>
+        // Session-level locks live on one connection, so hold one for the whole run.
+        pool.withConnection(async (reserved) => {
           const [row] = await reserved`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
           if (!row?.locked) throw new StreamLockedError(`${key} is being synced by another process`);
           try {
@@ -146,12 +160,62 @@ async function openPostgres(url: string, max: number, statementTimeoutMs: number
           } finally {
             await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
           }
-        } finally {
-          reserved.release();
-        }
-      }),
+        }),
+      ),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/** A postgres.js client, and a way to hold one of its connections for a while. */
+interface PostgresPool {
+  client: Sql;
+  withConnection<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+}
+
+/** postgres.js's own pool: statements pipelined onto its connections. */
+function pooledClient(client: Sql): PostgresPool {
+  return {
+    client,
+    async withConnection(fn) {
+      const reserved = await client.reserve();
+      try {
+        return await fn(reserved);
+      } finally {
+        reserved.release();
+      }
+    },
+  };
+}
+
+/**
+ * An exclusive pool (store/exclusive-pool.ts) behind the part of postgres.js's interface that this file and
+ * drizzle use: `unsafe` (awaited, or `.values()`), `begin`, `end`, and `options`, whose parsers drizzle sets.
+ */
+function exclusiveClient(url: string, max: number, settings: postgres.Options<Record<string, never>>, signal: OpenOptions['signal']): PostgresPool {
+  let first: Sql | undefined;
+  const pool = createExclusivePool(() => {
+    if (!first) return (first = postgres(url, { ...settings, max: 1 }));
+    // Later connections share the first one's options (postgres.js's own pool shares them the same way):
+    // drizzle's parsers, and the array types the first fetched while connecting for the start-up statement.
+    // Fetching them again on every new connection would be a statement the timeout can cancel, and
+    // postgres.js leaves that rejection unhandled.
+    first.options.fetch_types = false;
+    return postgres(first.options as never);
+  }, max);
+  const use = <T,>(fn: (sql: Sql) => Promise<T>) => pool.use(fn, signal?.());
+  const unsafe = (text: string, params?: never[], queryOptions?: UnsafeQueryOptions) => {
+    // Lazy, like postgres.js's own pending query: nothing runs until it is awaited or asked for values().
+    const run = (values: boolean) => use(async (sql): Promise<unknown> => (values ? sql.unsafe(text, params, queryOptions).values() : sql.unsafe(text, params, queryOptions)));
+    return { then: (ok: never, fail: never) => run(false).then(ok, fail), values: () => run(true) };
+  };
+  const template = (strings: TemplateStringsArray, ...values: never[]) => use((sql) => sql(strings, ...values) as Promise<unknown>);
+  const client = Object.defineProperties(template, {
+    options: { get: () => first!.options },
+    unsafe: { value: unsafe },
+    begin: { value: (fn: (sql: postgres.TransactionSql) => Promise<unknown>) => use(async (sql): Promise<unknown> => sql.begin(fn)) },
+    end: { value: (options?: { timeout?: number }) => pool.end(options) },
+  }) as unknown as Sql;
+  return { client, withConnection: use };
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
