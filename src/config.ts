@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
-import { parseSecretKeys, type SecretKey } from './store/secret-box.ts';
-import { readSecretKeyFile } from './store/secret-keys.ts';
+import { parseSecretKeys, type SecretKey } from './secrets/box.ts';
+import { readSecretKeyFile } from './secrets/keys.ts';
 
 /** The production RingCentral API origin; the SDK's default too. */
 export const RINGCENTRAL_PRODUCTION = 'https://platform.ringcentral.com';
@@ -92,7 +92,7 @@ const envSchema = z
     API_MAX_RESPONSE_BYTES: optionalText.pipe(positiveInt('API_MAX_RESPONSE_BYTES', 1_000_000, 1_000_000_000).default(API_DEFAULTS.maxResponseBytes)),
     API_STATEMENT_TIMEOUT_MS: optionalText.pipe(positiveInt('API_STATEMENT_TIMEOUT_MS', 100, 3_600_000).default(API_DEFAULTS.statementTimeoutMs)),
     API_MAX_PAGE_SIZE: optionalText.pipe(positiveInt('API_MAX_PAGE_SIZE', 500, 5_000).default(API_DEFAULTS.maxPageSize)),
-    // Seal stored RingCentral sessions (store/secret-keys.ts); read here so a bad key stops the start.
+    // Seal stored RingCentral sessions (secrets/keys.ts); read here so a bad key stops the start.
     CALLSYNC_SECRET_KEY: optionalText.transform((v, ctx) => (v === undefined ? undefined : keysOr(parseSecretKeys(v), ctx))),
     CALLSYNC_SECRET_KEY_FILE: optionalText.transform((v, ctx) => (v === undefined ? undefined : keysOr(readSecretKeyFile(v), ctx))),
     API_REQUEST_TIMEOUT_MS: optionalText.pipe(positiveInt('API_REQUEST_TIMEOUT_MS', 100, 3_600_000).optional()),
@@ -209,7 +209,7 @@ export interface Config {
     /** Requests of one API key waiting to run; past that, 429 with Retry-After. */
     readonly maxQueuedPerKey: number;
   };
-  /** Keys that seal stored RingCentral sessions, the first sealing; undefined: see store/secret-keys.ts. */
+  /** Keys that seal stored RingCentral sessions, the first sealing; undefined: see secrets/keys.ts. */
   readonly secretKeys: { readonly variable: 'CALLSYNC_SECRET_KEY' | 'CALLSYNC_SECRET_KEY_FILE'; readonly keys: readonly SecretKey[] } | undefined;
   readonly logLevel: string;
 }

@@ -10,8 +10,8 @@ import { upsertAccount } from './store/accounts.ts';
 import { sharedAuthSession } from './store/auth-sessions.ts';
 import { changesSince, openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
-import type { SecretKeyring } from './store/secret-box.ts';
-import { authSessionKeyring } from './store/secret-keys.ts';
+import type { SecretKeyring } from './secrets/box.ts';
+import { authSessionKeyring } from './secrets/keys.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
 import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
@@ -49,7 +49,7 @@ export interface Connections {
   credentials: RingCentralCredentials;
   /** The stored session's key (a hash: the JWT itself never reaches the database). */
   credentialKey: string;
-  /** The keys the stored session is sealed with (store/secret-keys.ts). */
+  /** The keys the stored session is sealed with (secrets/keys.ts). */
   keyring: SecretKeyring;
   simulator: Simulator | undefined;
   close(): Promise<void>;

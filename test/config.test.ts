@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { SecretKey } from '../src/store/secret-box.ts';
+import { SecretKey } from '../src/secrets/box.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {

@@ -1,7 +1,7 @@
 import { tokensOf } from '../ringcentral/auth-storage.ts';
 import { listAuthSessions } from '../store/auth-sessions.ts';
 import type { Database } from '../store/db.ts';
-import type { SecretKeyring } from '../store/secret-box.ts';
+import type { SecretKeyring } from '../secrets/box.ts';
 import { result, type CheckResult } from './types.ts';
 
 /** The key under which the SDK keeps its auth data (JSON with owner_id, tokens...); see auth-storage.ts. */

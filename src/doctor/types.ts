@@ -3,7 +3,7 @@ import type { RequestMeter, SessionGrant } from '../ringcentral/client.ts';
 import type { ExtensionDetails, RingCentralApi } from '../ringcentral/endpoints.ts';
 import type { RateHeaders } from '../ringcentral/rate-budget.ts';
 import type { Database } from '../store/db.ts';
-import type { SecretKeyring } from '../store/secret-box.ts';
+import type { SecretKeyring } from '../secrets/box.ts';
 
 /** skip = not checked, because something it needs (a session) failed first. */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';

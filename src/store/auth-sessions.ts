@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Logger } from '../logger.ts';
 import { authSessions } from '../schema/index.ts';
 import type { Database, Db } from './db.ts';
-import { open, seal, type SecretKeyring } from './secret-box.ts';
+import { open, seal, type SecretKeyring } from '../secrets/box.ts';
 
 type AuthData = Record<string, string>;
 

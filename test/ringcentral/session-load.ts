@@ -7,8 +7,8 @@ import { RequestMeter, RingCentralClient } from '../../src/ringcentral/client.ts
 import { RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { sharedAuthSession } from '../../src/store/auth-sessions.ts';
 import type { Database } from '../../src/store/db.ts';
-import { secretKeyring, type SecretKeyring } from '../../src/store/secret-box.ts';
-import { credentialSecretKey } from '../../src/store/secret-keys.ts';
+import { secretKeyring, type SecretKeyring } from '../../src/secrets/box.ts';
+import { credentialSecretKey } from '../../src/secrets/keys.ts';
 
 /** One credential key for every client of a test: they share one session. */
 export const CREDENTIAL_KEY = 'session-sharing-test';

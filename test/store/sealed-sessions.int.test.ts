@@ -9,8 +9,8 @@ import { createLogger, silentLogger, type Logger } from '../../src/logger.ts';
 import { createApp, syncAll } from '../../src/main.ts';
 import { tokensOf } from '../../src/ringcentral/auth-storage.ts';
 import { listAuthSessions, saveAuthSession, type OpenedAuthSession } from '../../src/store/auth-sessions.ts';
-import { secretKeyring, SecretKey, type SecretKeyring } from '../../src/store/secret-box.ts';
-import { credentialSecretKey, DEMO_KEY_FILE } from '../../src/store/secret-keys.ts';
+import { secretKeyring, SecretKey, type SecretKeyring } from '../../src/secrets/box.ts';
+import { credentialSecretKey, DEMO_KEY_FILE } from '../../src/secrets/keys.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { FAST_RETRY, history, startHarness, type Harness } from '../helpers/harness.ts';
 
@@ -30,7 +30,7 @@ const keyEnv = (...keys: Buffer[]) => ({ CALLSYNC_SECRET_KEY: keys.map((k) => k.
 const ring = (...keys: Buffer[]) => secretKeyring(keys.map((k) => new SecretKey(k)), 'test');
 const idOf = (key: Buffer) => new SecretKey(key).id;
 /** The key callsync derives from the simulator's credentials when no CALLSYNC_SECRET_KEY is set. */
-const derivedRing = () => secretKeyring([credentialSecretKey({ serverUrl: harness.sim.url, ...harness.sim.credentials })], 'derived');
+const derivedRing = () => secretKeyring([credentialSecretKey(harness.sim.credentials)], 'derived');
 const grants = () => ({ ...harness.sim.stats().tokenGrants });
 
 /** The one stored session (each test starts with none), opened with `keyring`. */

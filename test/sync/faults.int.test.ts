@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { syncAll } from '../../src/main.ts';
 import { listAuthSessions, saveAuthSession } from '../../src/store/auth-sessions.ts';
-import { authSessionKeyring } from '../../src/store/secret-keys.ts';
+import { authSessionKeyring } from '../../src/secrets/keys.ts';
 import { CALL_LOG_STREAM } from '../../src/sync/call-log.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { expectDatabaseEqualsTruth, history, startHarness, type Harness } from '../helpers/harness.ts';

@@ -21,7 +21,7 @@ export const accounts = pgTable('accounts', {
  * The SDK's auth data (access + refresh token) per credential, so restarts reuse a session instead of
  * logging in again: RingCentral allows 5 logins a minute and about 5 parallel sessions per user.
  * `credentialKey` is a hash of server URL, client id and JWT, never the JWT itself. `sealed` is the auth
- * data sealed (store/secret-box.ts) with a key the database never holds, bound to its credential key.
+ * data sealed (secrets/box.ts) with a key the database never holds, bound to its credential key.
  */
 export const authSessions = pgTable('auth_sessions', {
   credentialKey: text('credential_key').primaryKey(),

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { SecretKey } from '../../src/store/secret-box.ts';
-import { authSessionKeyring, credentialSecretKey, DEMO_KEY_FILE, readSecretKeyFile } from '../../src/store/secret-keys.ts';
+import { SecretKey } from '../../src/secrets/box.ts';
+import { authSessionKeyring, credentialSecretKey, DEMO_KEY_FILE, readSecretKeyFile } from '../../src/secrets/keys.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'callsync-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +48,7 @@ describe('readSecretKeyFile', () => {
 
 describe('authSessionKeyring', () => {
   const REAL = { RC_CLIENT_ID: 'id', RC_CLIENT_SECRET: 'client-secret', RC_JWT: 'jwt' };
-  const derivedId = credentialSecretKey({ serverUrl: '', clientId: 'id', clientSecret: 'client-secret', jwt: 'jwt' }).id;
+  const derivedId = credentialSecretKey({ clientSecret: 'client-secret', jwt: 'jwt' }).id;
   function logs() {
     const lines: string[] = [];
     return { logger: createLogger('info', { write: (line: string) => void lines.push(line) }), lines: () => lines.map((l) => JSON.parse(l) as { level: number; msg: string }) };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { deriveSecretKey, open, parseSecretKeys, seal, sealedKeyId, SecretKey, secretKeyring } from '../../src/store/secret-box.ts';
+import { deriveSecretKey, open, parseSecretKeys, seal, sealedKeyId, SecretKey, secretKeyring } from '../../src/secrets/box.ts';
 
 const newKey = () => new SecretKey(randomBytes(32));
 const ring = (...keys: SecretKey[]) => secretKeyring(keys, 'CALLSYNC_SECRET_KEY');

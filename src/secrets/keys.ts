@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, RingCentralCredentials } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { deriveSecretKey, MAKE_A_KEY, parseSecretKeys, SecretKey, secretKeyring, type SecretKeyring } from './secret-box.ts';
+import { deriveSecretKey, MAKE_A_KEY, parseSecretKeys, SecretKey, secretKeyring, type SecretKeyring } from './box.ts';
+
+/** The credentials a key can be derived from: secrets that never reach the database. */
+export interface KeySourceCredentials {
+  readonly clientSecret: string;
+  readonly jwt: string;
+}
+
+/** What the keyring is chosen from (the parsed configuration's fields of the same names). */
+export interface KeyringSettings {
+  readonly secretKeys: { readonly variable: string; readonly keys: readonly SecretKey[] } | undefined;
+  readonly dataDir: string;
+  readonly ringcentral: KeySourceCredentials | undefined;
+}
 
 /** The demo's own key, under CALLSYNC_DATA_DIR: demo sessions are sealed like real ones. */
 export const DEMO_KEY_FILE = 'secret.key';
@@ -37,7 +49,7 @@ export function readSecretKeyFile(file: string): { keys: SecretKey[] } | { probl
  * With real credentials the derived key always opens too, so setting CALLSYNC_SECRET_KEY later keeps
  * the stored session (it is re-sealed at its next refresh) instead of costing a login.
  */
-export function authSessionKeyring(config: Pick<Config, 'secretKeys' | 'dataDir' | 'ringcentral'>, logger: Logger): SecretKeyring {
+export function authSessionKeyring(config: KeyringSettings, logger: Logger): SecretKeyring {
   const derived = config.ringcentral ? [credentialSecretKey(config.ringcentral)] : [];
   if (config.secretKeys) return secretKeyring([...config.secretKeys.keys, ...derived], config.secretKeys.variable);
   if (!config.ringcentral) {
@@ -52,7 +64,7 @@ export function authSessionKeyring(config: Pick<Config, 'secretKeys' | 'dataDir'
 }
 
 /** The key derived from the credentials: every process with the same credentials derives the same one. */
-export function credentialSecretKey(credentials: RingCentralCredentials): SecretKey {
+export function credentialSecretKey(credentials: KeySourceCredentials): SecretKey {
   return deriveSecretKey(`${credentials.clientSecret}\n${credentials.jwt}`, 'auth_sessions');
 }
 
