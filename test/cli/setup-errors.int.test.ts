@@ -48,7 +48,8 @@ function run(args: string[], extraEnv: Record<string, string | undefined> = {}):
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
+  // 'close', not 'exit': the output may still be in the pipes when the process has exited.
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 /** The one line a failed command prints; no stack, no doubled cause, nothing secret. */
