@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(() => rig?.close());
 
-/** Runs the CLI in a child process, through bin/callsync.js. */
+/** Runs the CLI in a child process, from the sources. */
 const run = (args: string[], extraEnv: Record<string, string> = {}) => spawnCli(args, { ...env, ...extraEnv });
 
 /** Runs an `api-key` subcommand's action in this process: the same code without starting Node and tsx again. */

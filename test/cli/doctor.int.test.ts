@@ -9,9 +9,9 @@ import { runDoctor } from '../../src/doctor/run.ts';
 import type { CheckId, DoctorReport } from '../../src/doctor/types.ts';
 import { RingCentralApiError, type RateGroup } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { sourceCliArgs } from '../helpers/cli.ts';
 import { FAST_RETRY, history, startHarness, type Harness } from '../helpers/harness.ts';
 
-const BIN = path.resolve('bin/callsync.js');
 /** The doctor's request budget per group (the task's figures: within RingCentral's per-minute limits). */
 const BUDGET: Record<RateGroup, number> = { Heavy: 3, Medium: 2, Light: 6, Auth: 1 };
 
@@ -142,7 +142,7 @@ describe('callsync doctor against the simulator', () => {
 
   it('the CLI: `doctor --json` prints only the report on stdout (logs on stderr) and exits 1 when a check fails', async () => {
     harness.sim.faults.adminRole = 'UserAdmin';
-    const child = spawn(process.execPath, [BIN, 'doctor', '--json'], {
+    const child = spawn(process.execPath, sourceCliArgs(['doctor', '--json']), {
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', CALLSYNC_DATA_DIR: dataDir, ...harness.env, LOG_LEVEL: 'debug' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

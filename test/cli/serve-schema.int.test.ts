@@ -4,7 +4,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, sql } from '../../src/store/db.ts';
 import { MIGRATIONS_FOLDER, migrate } from '../../src/store/migrate.ts';
-import { spawnCli, startCliRig, type CliRig } from '../helpers/cli.ts';
+import { sourceCliArgs, spawnCli, startCliRig, type CliRig } from '../helpers/cli.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { history } from '../helpers/harness.ts';
 
@@ -48,7 +48,7 @@ describe(`callsync serve checks the schema version instead of migrating (${datab
     } finally {
       await database.close();
     }
-    const child = spawn(process.execPath, [path.resolve('bin/callsync.js'), 'serve'], { env: rig.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, sourceCliArgs(['serve']), { env: rig.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const lines: Array<Record<string, unknown>> = [];
     let stderr = '';

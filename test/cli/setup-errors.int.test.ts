@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStatus, type StatusFacts } from '../../src/cli/commands/status.ts';
 import { SetupError } from '../../src/errors.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { startCliRig, type CliRig } from '../helpers/cli.ts';
+import { sourceCliArgs, startCliRig, type CliRig } from '../helpers/cli.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { testServerUrl } from '../helpers/database.ts';
 import { history } from '../helpers/harness.ts';
@@ -14,7 +13,6 @@ import { history } from '../helpers/harness.ts';
 // What a new user meets when something outside callsync is wrong: one line naming what to fix, a non-zero
 // exit, never a secret, and never minutes of retries for a target that refuses the connection.
 
-const BIN = path.resolve('bin/callsync.js');
 const SECRET = 'sim-client-secret';
 let rig: CliRig;
 let sim: Simulator;
@@ -45,12 +43,13 @@ interface Outcome {
 /** Runs the CLI in a child process (asynchronously: the simulator lives in this process). */
 function run(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<Outcome> {
   const merged = Object.fromEntries(Object.entries({ ...env, ...extraEnv }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  const child = spawn(process.execPath, [BIN, ...args], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, sourceCliArgs(args), { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
+  // 'close', not 'exit': the output may still be in the pipes when the process has exited.
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 /** The one line a failed command prints; no stack, no doubled cause, nothing secret. */

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { openDatabase } from '../../src/store/db.ts';
+import { sourceCliArgs } from '../helpers/cli.ts';
 import { createEmptyPostgresDatabase, dropPostgresDatabase, testServerUrl } from '../helpers/database.ts';
 import { history } from '../helpers/harness.ts';
 
@@ -29,7 +30,7 @@ describe('callsync start', () => {
   it('syncs at once, and on SIGTERM finishes the current page and exits 0', async () => {
     // Slow pages so that SIGTERM lands in the middle of the first pass.
     sim.faults.set({ slow: { ms: 150, group: 'Heavy' } });
-    const child = spawn(process.execPath, [path.resolve('bin/callsync.js'), 'start'], {
+    const child = spawn(process.execPath, sourceCliArgs(['start']), {
       env: {
         PATH: process.env.PATH!, CALLSYNC_DATA_DIR: dataDir, RC_SERVER_URL: sim.url, RC_CLIENT_ID: sim.credentials.clientId,
         RC_CLIENT_SECRET: sim.credentials.clientSecret, RC_JWT: sim.credentials.jwt, SYNC_BACKFILL_DAYS: '4', SYNC_PAGE_SIZE: '20',
@@ -69,7 +70,7 @@ describe('callsync start', () => {
 
   it('in demo mode (no configuration) serves the API and prints a key with a curl that works as pasted', async () => {
     const demoDir = mkdtempSync(path.join(tmpdir(), 'callsync-demo-'));
-    const child = spawn(process.execPath, [path.resolve('bin/callsync.js'), 'start'], {
+    const child = spawn(process.execPath, sourceCliArgs(['start']), {
       env: { PATH: process.env.PATH!, CALLSYNC_DATA_DIR: demoDir, PORT: '0', LOG_LEVEL: 'warn', SYNC_SCHEDULE: '0 0 1 1 *' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -13,15 +13,23 @@ export interface CliResult {
   stderr: string;
 }
 
-const BIN = path.resolve('bin/callsync.js');
+const CLI_SOURCE = path.resolve('src/cli/index.ts');
 
 /**
- * Runs `callsync <args>` through bin/callsync.js in a child process, with exactly `env` as its environment.
+ * Node's arguments for `callsync <args>` run from the sources through tsx. Not bin/callsync.js, which runs the
+ * compiled dist/: a stale build must never hide a change to src/ (test/cli/build.int.test.ts tests the build).
+ */
+export function sourceCliArgs(args: string[]): string[] {
+  return ['--import', 'tsx', CLI_SOURCE, ...args];
+}
+
+/**
+ * Runs `callsync <args>` from the sources in a child process, with exactly `env` as its environment.
  * Asynchronous, because the simulator it talks to lives in this process. Each run starts Node and tsx
  * (seconds on a busy machine): keep one per command wiring and run the rest in process.
  */
 export function spawnCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, sourceCliArgs(args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
