@@ -6,6 +6,7 @@ import postgres, { type Sql, type UnsafeQueryOptions } from 'postgres';
 import { SetupError, StreamLockedError, networkCodeOf } from '../errors.ts';
 import { createExclusivePool } from './exclusive-pool.ts';
 import * as schema from '../schema/index.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -222,16 +223,29 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   // Loaded only when used: the wasm build costs ~40 MB of memory that a Postgres deployment never needs.
   const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const release = dataDir ? lockDataDir(dataDir) : () => {};
+  let client;
+  try {
+    client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     query: async (statement) => rowsOf(await db.execute(statement)),
-    // PGlite is one session owned by this process (its files cannot be opened by two processes), so an
-    // in-process lock is the whole story here.
+    // PGlite is one session owned by this process (lockDataDir keeps other processes out of its files), so
+    // an in-process lock is the whole story here.
     withAdvisoryLock: inProcessLock(),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
