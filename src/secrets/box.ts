@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 
 /**
@@ -44,6 +44,15 @@ export class SecretKey {
     cipher.setAAD(aad);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [VERSION, this.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  }
+
+  /**
+   * A MAC of `data` under a key derived from this one for `purpose` (e.g. signed links), so the sealing key
+   * itself never signs anything a client sees.
+   */
+  mac(purpose: string, data: string): Buffer {
+    const key = Buffer.from(hkdfSync('sha256', this.#bytes, 'callsync mac', purpose, KEY_BYTES));
+    return createHmac('sha256', key).update(data).digest();
   }
 
   /** The plaintext, or undefined when the value was not sealed by this key with this `aad` or was altered. */
