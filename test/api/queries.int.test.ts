@@ -1,3 +1,4 @@
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAll } from '../../src/main.ts';
@@ -306,7 +307,16 @@ describe(`bad arguments are clear 400s (${databaseKind})`, () => {
 async function withCountingApi(use: (api: ApiClient, statements: { reset(): void; readonly n: number }) => Promise<void>) {
   const database = harness.testDb.database;
   let n = 0;
-  const counting: Database = { ...database, query: (statement) => ((n += 1), database.query(statement)) };
+  // The key's lookup and its once-a-minute last-use write (which runs beside the request, so it may land in
+  // a later count) are the same for every request: only the statements the query itself runs are counted.
+  const dialect = new PgDialect();
+  const counting: Database = {
+    ...database,
+    query: (statement) => {
+      if (!/\bapi_keys\b/.test(dialect.sqlToQuery(statement).sql)) n += 1;
+      return database.query(statement);
+    },
+  };
   const counted = await startApi(counting);
   try {
     await use(counted, { reset: () => void (n = 0), get n() { return n; } });
@@ -355,9 +365,10 @@ describe(`no N+1 (${databaseKind})`, () => {
       const small = await run(10, { includeDeleted: true, startedBefore });
       const large = await run(500, { includeDeleted: true });
       expect(large).toBe(small);
-      // The API key's check, the page (legs, recordings, voicemail and extensions read with it as JSON), the
-      // callbacks with their calls, and the voicemails' calls (a page's nodes hold only what it selected).
-      expect(small).toBe(4);
+      // The page (legs, recordings, voicemail and extensions read with it as JSON), the callbacks with their
+      // calls, and the voicemails' calls (a page's nodes hold only what it selected); the key's check is not
+      // counted.
+      expect(small).toBe(3);
     });
   });
 });
