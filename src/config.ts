@@ -99,6 +99,8 @@ const envSchema = z
     API_POOL_SIZE: optionalText.pipe(positiveInt('API_POOL_SIZE', 2, 100).default(API_DEFAULTS.poolSize)),
     API_MAX_CONCURRENT_PER_KEY: optionalText.pipe(positiveInt('API_MAX_CONCURRENT_PER_KEY', 1, 99).optional()),
     API_MAX_QUEUED_PER_KEY: optionalText.pipe(positiveInt('API_MAX_QUEUED_PER_KEY', 0, 10_000).default(API_DEFAULTS.maxQueuedPerKey)),
+    // A password: long enough that guessing it is hopeless (e.g. `openssl rand -hex 32`).
+    METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters, e.g. the output of `openssl rand -hex 32`').optional()),
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -140,7 +142,7 @@ const envSchema = z
   });
 
 /** Values never echoed back in error messages: they hold credentials. */
-const SECRET_VARIABLES = new Set(['RC_CLIENT_SECRET', 'RC_JWT', 'DATABASE_URL', 'CALLSYNC_SECRET_KEY']);
+const SECRET_VARIABLES = new Set(['RC_CLIENT_SECRET', 'RC_JWT', 'DATABASE_URL', 'CALLSYNC_SECRET_KEY', 'METRICS_TOKEN']);
 
 function keysOr(parsed: { keys: SecretKey[] } | { problem: string }, ctx: z.RefinementCtx): SecretKey[] {
   if ('keys' in parsed) return parsed.keys;
@@ -211,6 +213,8 @@ export interface Config {
   };
   /** Keys that seal stored RingCentral sessions, the first sealing; undefined: see secrets/keys.ts. */
   readonly secretKeys: { readonly variable: 'CALLSYNC_SECRET_KEY' | 'CALLSYNC_SECRET_KEY_FILE'; readonly keys: readonly SecretKey[] } | undefined;
+  /** A bearer token that may read /metrics (and nothing else), for a scraper that should hold no API key. */
+  readonly metricsToken: string | undefined;
   readonly logLevel: string;
 }
 
@@ -275,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     secretKeys: e.CALLSYNC_SECRET_KEY ? { variable: 'CALLSYNC_SECRET_KEY' as const, keys: e.CALLSYNC_SECRET_KEY }
       : e.CALLSYNC_SECRET_KEY_FILE ? { variable: 'CALLSYNC_SECRET_KEY_FILE' as const, keys: e.CALLSYNC_SECRET_KEY_FILE } : undefined,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   });
 }

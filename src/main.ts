@@ -4,6 +4,7 @@ import type { Config, RingCentralCredentials } from './config.ts';
 import type { Logger } from './logger.ts';
 import { RingCentralClient, RequestMeter, type RetryPolicy } from './ringcentral/client.ts';
 import { ringCentralApi, type RingCentralApi } from './ringcentral/endpoints.ts';
+import type { RingCentralObserver } from './ringcentral/observer.ts';
 import { RateBudget } from './ringcentral/rate-budget.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { upsertAccount } from './store/accounts.ts';
@@ -17,7 +18,7 @@ import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
 import { VOICEMAIL_BACKFILL_STREAM, backfillVoicemails } from './sync/voicemail-backfill.ts';
 import { DERIVE_STREAM, deriveStream } from './sync/derive.ts';
-import { runStream, type Progress, type RunContext, type RunDeps, type RunResult, type SyncSettings } from './sync/runner.ts';
+import { runStream, type Progress, type RunContext, type RunDeps, type RunResult, type SyncObserver, type SyncSettings } from './sync/runner.ts';
 
 /** The composition root: wires config, database, RingCentral client and sync jobs together. */
 export interface App {
@@ -29,7 +30,14 @@ export interface App {
   readonly settings: SyncSettings;
   /** The in-process simulator in demo mode. */
   readonly simulator: Simulator | undefined;
+  readonly observers: AppObservers;
   close(): Promise<void>;
+}
+
+/** Who hears what the sync and the RingCentral client do (the process's metrics, src/metrics/). */
+export interface AppObservers {
+  ringcentral?: RingCentralObserver | undefined;
+  sync?: SyncObserver | undefined;
 }
 
 export interface AppOptions {
@@ -41,6 +49,7 @@ export interface AppOptions {
   demo?: SimulatorOptions;
   /** An already open (and owned by the caller) database, e.g. a test's. */
   database?: Database;
+  observers?: AppObservers;
 }
 
 /** The database (migrated) and the RingCentral the configuration names; close() releases what was opened here. */
@@ -93,11 +102,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       logger: logger.child({ component: 'ringcentral' }),
       session: sharedAuthSession(database, key, { keyring, logger }),
       ...(options.retry ? { retry: options.retry } : {}),
+      observer: options.observers?.ringcentral,
     });
     const api = ringCentralApi(client);
     const account = await api.account(new RequestMeter());
     await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
-    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, close };
+    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, observers: options.observers ?? {}, close };
   });
 }
 
@@ -130,7 +140,7 @@ export interface PassOptions {
 function deps(app: App, options: PassOptions): RunDeps {
   return {
     database: app.database, accountId: app.accountId, api: app.api, logger: app.logger, settings: app.settings,
-    signal: options.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.now ? { now: options.now } : {}),
+    signal: options.signal, observer: app.observers.sync, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.now ? { now: options.now } : {}),
   };
 }
 
@@ -140,6 +150,7 @@ function deps(app: App, options: PassOptions): RunDeps {
  */
 export async function syncAll(app: App, options: PassOptions = {}): Promise<RunResult[]> {
   const since = await changesSince(app.database);
+  const started = performance.now();
   const results: RunResult[] = [];
   const streams: Array<[string, (ctx: RunContext) => Promise<void>]> = [
     [EXTENSIONS_STREAM, syncExtensions],
@@ -152,6 +163,8 @@ export async function syncAll(app: App, options: PassOptions = {}): Promise<RunR
     results.push(result);
     if (result.outcome === 'aborted') break;
   }
+  const outcome = results.find((r) => r.outcome === 'aborted')?.outcome ?? results.find((r) => r.outcome === 'error')?.outcome ?? 'success';
+  app.observers.sync?.({ type: 'pass', outcome, durationMs: performance.now() - started });
   return results;
 }
 

@@ -11,6 +11,7 @@ import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { createApiKeyLookup } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
 import { openApiDatabase } from './database.ts';
+import { metricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.ts';
 import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
@@ -50,11 +51,15 @@ export interface ApiServerOptions {
   host?: string;
   logger: Logger;
   limits?: Partial<ApiServerLimits>;
+  /** The process's metrics, served at /metrics (a fresh set when absent), and METRICS_TOKEN. */
+  metrics?: MetricsEndpointOptions['metrics'];
+  metricsToken?: string | undefined;
 }
 
 /**
  * The HTTP API: GraphQL at /graphql (GraphiQL in a browser; every operation needs `Authorization: Bearer
- * <key>`), /healthz (the process answers) and /readyz (database reachable and migrated), both without auth.
+ * <key>`), /healthz (the process answers) and /readyz (database reachable and migrated), both without auth,
+ * /metrics (Prometheus; an API key or METRICS_TOKEN).
  * Requests are limited in body size, query depth and estimated cost, and SQL statements in time (Postgres).
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -65,6 +70,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { database } = api;
   const lookUpKey = createApiKeyLookup(database, logger);
   const readiness = createReadinessCheck(database, logger);
+  const metrics = metricsEndpoint({ metrics: options.metrics, token: options.metricsToken, database, admission: guard.snapshot, lookUpKey, logger });
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
@@ -89,6 +95,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     plugins: [
       useVariableErrors, useQueryLimits({ ...limits, logger }), useNoNulInStrings, useRequestErrorStatus, useUnsupportedMediaTypeMessage,
       useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 && expandedSelectionsOf(document) <= JIT_MAX_SELECTIONS }),
+      metrics.plugin,
     ],
     context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
   });
@@ -139,7 +146,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // the queries its request started.
   const server: Server = createServer((req, res) => {
     inFlight++;
-    void handle(req, res).finally(() => {
+    void metrics.track(req, res, () => handle(req, res)).finally(() => {
       if (--inFlight === 0) drained?.();
     });
   });
@@ -152,6 +159,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return reply(res, status, body);
     }
     if (isGraphiQLAssetPath(path)) return serveGraphiQLAsset(req, res, path);
+    if (path === '/metrics') return metrics.serve(req, res);
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {
       const body = await readBody(req, limits.maxBodyBytes);

@@ -5,6 +5,7 @@ import { RingCentralApiError, networkCodeOf, type RateGroup } from '../errors.ts
 import type { Logger } from '../logger.ts';
 import { accessUsable, AuthStorage, REFRESH_HANDICAP_MS, sessionAction, tokensOf, type SharedSession } from './auth-storage.ts';
 import { parseJson } from './json.ts';
+import type { RingCentralEvent, RingCentralObserver } from './observer.ts';
 import { RATE_GROUPS, realClock, type RateBudget, type RateHeaders } from './rate-budget.ts';
 
 /** Per-run tally of requests and 429s, written into sync_runs. */
@@ -35,6 +36,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Consecutive 429s on one request before giving up (each waits Retry-After). */
   maxRateLimitRetries?: number;
+  /** Told of requests, 429s, retries and token requests (metrics). */
+  observer?: RingCentralObserver | undefined;
 }
 
 /** The guide's advice: back off exponentially on 5xx and connection errors, 2 s doubling, cap 60 s. */
@@ -158,6 +161,7 @@ export class RingCentralClient {
       shouldRetry: ({ error }) => isTransient(error),
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft > 0 && isTransient(error)) {
+          this.emit({ type: 'retry', group, reason: 'transient' });
           this.options.logger.warn({ path: pathOf(path), attempt: attemptNumber, err: describe(error) }, 'RingCentral request failed; retrying');
         }
       },
@@ -172,19 +176,21 @@ export class RingCentralClient {
       // The group's wait comes first: a token checked before a minute's wait could expire during it.
       await this.options.budget.acquire(group, signal);
       await this.ensureAuthenticated(meter, signal);
-      meter.count(group);
+      this.count(meter, group);
       const { response, accessToken } = await this.send(path, query, group);
       if (response.status >= 200 && response.status < 300) return read(response);
       const body = await readErrorBody(response);
       const retryAfterSec = retryAfterSeconds(response);
       if (response.status === 429) {
         meter.rateLimited++;
+        this.emit({ type: 'rate-limited', group });
         const waitSec = retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC;
         this.options.budget.penalize(group, waitSec * 1000);
         this.options.logger.warn({ group, retryAfterSec: waitSec, errorCode: body.errorCode }, 'RingCentral rate limit hit (429); waiting Retry-After');
         if (++rateLimited > (this.options.maxRateLimitRetries ?? 10)) {
           throw new AbortError(apiError(`still rate limited after ${rateLimited} attempts`, response, body, group, path));
         }
+        this.emit({ type: 'retry', group, reason: 'rate_limited' });
         continue;
       }
       // A 503 that says when to come back ("limited", CMN-211) is waited out like a 429; without a
@@ -192,6 +198,7 @@ export class RingCentralClient {
       if (response.status === 503 && retryAfterSec !== undefined && ++unavailable <= (this.options.maxRateLimitRetries ?? 10)) {
         this.options.budget.penalize(group, retryAfterSec * 1000);
         this.options.logger.warn({ group, retryAfterSec, errorCode: body.errorCode }, 'RingCentral unavailable (503); waiting Retry-After');
+        this.emit({ type: 'retry', group, reason: 'unavailable' });
         continue;
       }
       if (response.status === 401 && reauthentications++ < MAX_REAUTHENTICATIONS) {
@@ -199,6 +206,7 @@ export class RingCentralClient {
         // the stored session before refreshing. Nothing is written: the session is not this process's alone.
         this.rejectedAccessToken = accessToken ?? tokensOf(this.storage.snapshot()).accessToken;
         this.options.logger.warn({ errorCode: body.errorCode }, 'RingCentral rejected the access token; re-reading the shared session');
+        this.emit({ type: 'retry', group, reason: 'unauthorized' });
         continue;
       }
       throw apiError(body.message ?? `HTTP ${response.status}`, response, body, group, path);
@@ -267,7 +275,8 @@ export class RingCentralClient {
         }
         const loginWithJwt = decision.action === 'login';
         await this.options.budget.acquire('Auth', signal);
-        meter.count('Auth');
+        this.count(meter, 'Auth');
+        const request = loginWithJwt ? 'login' : 'refresh';
         try {
           if (loginWithJwt) {
             await platform.login({ jwt: this.options.credentials.jwt });
@@ -276,7 +285,9 @@ export class RingCentralClient {
             await platform.refresh();
             logger.debug('refreshed the RingCentral session');
           }
+          this.emit({ type: 'token', request, ok: true });
         } catch (error) {
+          this.emit({ type: 'token', request, ok: false });
           const failure = await tokenError(error, loginWithJwt, this.options.credentials);
           if (failure.status === 429 || (failure.status === 503 && failure.retryAfterSec !== undefined)) return failure;
           // A refused connection or an unknown host at login is RC_SERVER_URL being wrong, not a hiccup:
@@ -297,9 +308,11 @@ export class RingCentralClient {
       if (outcome === 'done') return;
       if (outcome === 'again') continue;
       meter.rateLimited += outcome.status === 429 ? 1 : 0;
+      if (outcome.status === 429) this.emit({ type: 'rate-limited', group: 'Auth' });
       this.options.budget.penalize('Auth', (outcome.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) * 1000);
       logger.warn({ status: outcome.status, retryAfterSec: outcome.retryAfterSec }, 'RingCentral token request limited; waiting Retry-After');
       if (++limited > (this.options.maxRateLimitRetries ?? 10)) throw outcome.error;
+      this.emit({ type: 'retry', group: 'Auth', reason: outcome.status === 429 ? 'rate_limited' : 'unavailable' });
       // Waited out here, not inside the lock, so other processes may still take a session stored meanwhile.
       await realClock.sleep(this.options.budget.delayFor('Auth'), signal);
     }
@@ -317,6 +330,16 @@ export class RingCentralClient {
     const out: ResponsePart[] = [];
     for (const part of parts) out.push({ status: part.status, body: await readJson(part, group, path, response) });
     return out;
+  }
+
+  /** A request about to be sent: on the run's meter and to the observer. */
+  private count(meter: RequestMeter, group: RateGroup): void {
+    meter.count(group);
+    this.emit({ type: 'request', group });
+  }
+
+  private emit(event: RingCentralEvent): void {
+    this.options.observer?.(event);
   }
 
   private observe(response: RawResponse): void {

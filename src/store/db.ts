@@ -4,7 +4,7 @@ import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/p
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql, type UnsafeQueryOptions } from 'postgres';
 import { SetupError, StreamLockedError, networkCodeOf } from '../errors.ts';
-import { createExclusivePool } from './exclusive-pool.ts';
+import { createExclusivePool, type ExclusivePool } from './exclusive-pool.ts';
 import * as schema from '../schema/index.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 
@@ -21,6 +21,8 @@ export interface Database {
    * once when another session holds it. A crashed holder's lock goes with its connection.
    */
   withAdvisoryLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Connections lent and statements waiting, where this handle has an exclusive pool (for metrics). */
+  poolSnapshot?: ExclusivePool['snapshot'] | undefined;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ async function openPostgres(url: string, max: number, options: OpenOptions): Pro
   return {
     kind: 'postgres',
     db,
+    poolSnapshot: pool.snapshot,
     // Prepared (drizzle's execute is not): one round trip per statement and a cached plan, which the API's
     // page reads and the sync's bulk statements, both repeated with new parameters, gain from.
     query: async <T,>(statement: SQL) => {
@@ -171,6 +174,7 @@ async function openPostgres(url: string, max: number, options: OpenOptions): Pro
 interface PostgresPool {
   client: Sql;
   withConnection<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  snapshot?: ExclusivePool['snapshot'];
 }
 
 /** postgres.js's own pool: statements pipelined onto its connections. */
@@ -216,7 +220,7 @@ function exclusiveClient(url: string, max: number, settings: postgres.Options<Re
     begin: { value: (fn: (sql: postgres.TransactionSql) => Promise<unknown>) => use(async (sql): Promise<unknown> => sql.begin(fn)) },
     end: { value: (options?: { timeout?: number }) => pool.end(options) },
   }) as unknown as Sql;
-  return { client, withConnection: use };
+  return { client, withConnection: use, snapshot: pool.snapshot };
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {

@@ -68,6 +68,16 @@ export interface RunResult extends PageCounts {
   errorCode?: string | undefined;
 }
 
+/**
+ * Facts for metrics (src/metrics/sync-metrics.ts), told as they happen: a stream's run ended, or a pass
+ * over the streams did. sync/ knows nothing of what listens.
+ */
+export type SyncEvent =
+  | { type: 'run'; stream: string; outcome: RunResult['outcome']; durationMs: number }
+  | { type: 'pass'; outcome: RunResult['outcome']; durationMs: number };
+
+export type SyncObserver = (event: SyncEvent) => void;
+
 export interface RunDeps {
   database: Database;
   accountId: string;
@@ -77,6 +87,7 @@ export interface RunDeps {
   signal?: AbortSignal | undefined;
   now?: () => Date;
   onProgress?: (progress: Progress) => void;
+  observer?: SyncObserver | undefined;
 }
 
 /**
@@ -120,13 +131,15 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
       },
     };
     const startedAt = ctx.now();
+    const started = performance.now();
+    const ended = (result: RunResult) => (deps.observer?.({ type: 'run', stream, outcome: result.outcome, durationMs: performance.now() - started }), result);
     await writeSyncState(db, accountId, stream, { lastRunAt: startedAt });
     try {
       await job(ctx);
       await finishRun(db, runId, 'success', meter.requests, meter.rateLimited, problem ? { message: problem.message, code: problem.errorCode } : undefined);
       await writeSyncState(db, accountId, stream, { lastSuccessAt: ctx.now(), lastError: problem?.message ?? null, lastErrorCode: problem?.errorCode ?? null });
       log.info({ ...totals, requests: meter.requests, rateLimited: meter.rateLimited }, 'sync run finished');
-      return { stream, outcome: 'success', ...totals, requests: meter.requests, rateLimited: meter.rateLimited };
+      return ended({ stream, outcome: 'success', ...totals, requests: meter.requests, rateLimited: meter.rateLimited });
     } catch (error) {
       const aborted = error instanceof SyncAbortedError || signal.aborted;
       const message = describeError(error);
@@ -135,7 +148,7 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
       if (!aborted) await writeSyncState(db, accountId, stream, { lastError: message, lastErrorCode: code ?? null });
       if (aborted) log.info('sync run stopped; the next run resumes from the last committed page');
       else log.error({ err: message, errorCode: code }, 'sync run failed');
-      return { stream, outcome: aborted ? 'aborted' : 'error', ...totals, requests: meter.requests, rateLimited: meter.rateLimited, error: message, errorCode: code };
+      return ended({ stream, outcome: aborted ? 'aborted' : 'error', ...totals, requests: meter.requests, rateLimited: meter.rateLimited, error: message, errorCode: code });
     }
   });
 }

@@ -19,7 +19,7 @@ export function registerApi(program: Command): void {
       try {
         // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
         await requireServableSchema(database, logger);
-        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api });
+        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken });
         await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
         await server.close();
       } finally {

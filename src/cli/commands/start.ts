@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import cron from 'node-cron';
 import { startApiServer } from '../../api/server.ts';
 import { createApp, syncAll } from '../../main.ts';
+import { createMetrics } from '../../metrics/metrics.ts';
 import { createApiKey } from '../../store/api-keys.ts';
 import { action, commandContext } from '../context.ts';
 import { formatRun } from './sync.ts';
@@ -12,11 +13,13 @@ export function registerStart(program: Command): void {
     .description('migrate, serve the API, sync now, then keep syncing on SYNC_SCHEDULE; SIGTERM finishes the current page and exits')
     .action(action(async () => {
       const { config, logger } = commandContext();
-      const app = await createApp(config, { logger });
+      // One registry for the process: the sync's and the client's counters beside the API's, at /metrics.
+      const metrics = createMetrics();
+      const app = await createApp(config, { logger, observers: { ringcentral: metrics.ringcentral, sync: metrics.sync } });
       // On Postgres the API opens its own statement-timed pool; the sync keeps app.database untimed.
       let api;
       try {
-        api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api });
+        api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metrics, metricsToken: config.metricsToken });
       } catch (error) {
         // The database pool and the demo simulator would keep the process alive after the message.
         await app.close();
