@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAll, type App } from '../../src/main.ts';
+import type { Database } from '../../src/store/db.ts';
 import type { RunResult } from '../../src/sync/runner.ts';
 import { MAX_TRANSCRIPTS_PER_PASS } from '../../src/sync/transcripts.ts';
 import { startApi, type ApiClient } from '../helpers/api.ts';
@@ -164,5 +165,26 @@ describe(`voicemail transcripts (${databaseKind})`, () => {
     const idle = await pass();
     expect(idle.requests.Medium).toBe(0);
     expect(harness.sim.stats().endpoints.messageContent).toBe(stored!.n);
+  });
+
+  it('reads the transcripts of a page in one statement, and only when the query selects them', async () => {
+    const database = harness.testDb.database;
+    let n = 0;
+    const counting: Database = { ...database, query: (statement) => ((n += 1), database.query(statement)) };
+    const counted = await startApi(counting);
+    try {
+      const statements = async (first: number, fields: string) => {
+        await counted.gql('{ voicemails(first: 1) { edges { node { id } } } }');
+        n = 0;
+        const res = await counted.gql(`{ voicemails(first: ${first}) { edges { node { ${fields} } } } }`);
+        expect(res.errors).toBeUndefined();
+        return n;
+      };
+      const plain = await statements(200, 'id transcriptionStatus');
+      expect(await statements(200, 'id transcriptionStatus transcript')).toBe(plain + 1);
+      expect(await statements(2, 'id transcriptionStatus transcript')).toBe(plain + 1);
+    } finally {
+      await counted.close();
+    }
   });
 });
