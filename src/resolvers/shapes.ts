@@ -69,6 +69,8 @@ function extension(id: string | null, row: ExtensionColumns) {
 
 export interface VoicemailNode {
   cursorAt: { creationUs: string; id: string };
+  /** The account whose mailbox holds it: with id, the key of what other tables keep about it. */
+  accountId: string;
   callKey: CallKey | null;
   [field: string]: unknown;
 }
@@ -77,6 +79,7 @@ export function toVoicemail(row: VoicemailRow): VoicemailNode {
   const to = Array.isArray(row.to_parties) ? (row.to_parties as Array<Record<string, unknown>>) : [];
   return {
     cursorAt: { creationUs: row.creation_us, id: row.id },
+    accountId: row.account_id,
     callKey: row.link_call_id ? { accountId: row.account_id, id: row.link_call_id } : null,
     id: row.id,
     extension: extension(row.mailbox_extension_id, row),

@@ -4,6 +4,7 @@ import type { ApiContext } from './context.ts';
 import { parseVoicemailCursor, voicemailCursor } from './cursors.ts';
 import { loadersOf } from './loaders.ts';
 import { toVoicemail, type VoicemailNode } from './shapes.ts';
+import { transcriptOf } from './transcripts.ts';
 
 /** Query.voicemail, Query.voicemails (newest first) and the Voicemail fields that live in other tables. */
 
@@ -39,5 +40,6 @@ export const voicemailResolvers = {
 
   Voicemail: {
     call: (voicemail: VoicemailNode, _: unknown, context: ApiContext) => (voicemail.callKey ? loadersOf(context).call.load(voicemail.callKey) : null),
+    transcript: (voicemail: VoicemailNode, _: unknown, context: ApiContext) => transcriptOf(voicemail, context),
   },
 };

@@ -1,9 +1,10 @@
 import { SDK } from '@ringcentral/sdk';
 import pRetry, { AbortError } from 'p-retry';
 import type { RingCentralCredentials } from '../config.ts';
-import { RingCentralApiError, networkCodeOf, type RateGroup } from '../errors.ts';
+import { MalformedPayloadError, RingCentralApiError, networkCodeOf, type RateGroup } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { accessUsable, AuthStorage, REFRESH_HANDICAP_MS, sessionAction, tokensOf, type SharedSession } from './auth-storage.ts';
+import { isRingCentralUri } from './content-hosts.ts';
 import { parseJson } from './json.ts';
 import type { RingCentralEvent, RingCentralObserver } from './observer.ts';
 import { RATE_GROUPS, realClock, type RateBudget, type RateHeaders } from './rate-budget.ts';
@@ -148,6 +149,18 @@ export class RingCentralClient {
    */
   getParts(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<ResponsePart[]> {
     return this.request(path, query, group, meter, signal, (response) => this.readParts(response, group, path));
+  }
+
+  /**
+   * GET a text attachment (a voicemail transcript) by the content URI RingCentral gave, on its media host;
+   * budget, retries, 401 and 429 as for `get`. The URI travels with our access token: one that points
+   * off RingCentral (or off the configured server) is refused before any request.
+   */
+  getText(uri: string, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<string> {
+    if (!isRingCentralUri(uri, this.options.credentials.serverUrl)) {
+      return Promise.reject(new MalformedPayloadError(`content URI ${pathOf(uri)} is not on RingCentral's hosts nor on RC_SERVER_URL: not sending the access token there`));
+    }
+    return this.request(uri, {}, group, meter, signal, (response) => response.text());
   }
 
   private request<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>): Promise<T> {

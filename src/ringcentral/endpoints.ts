@@ -23,6 +23,8 @@ export interface RingCentralApi {
   extensionDetails(extensionId: string, meter: RequestMeter, signal?: AbortSignal): Promise<ExtensionDetails>;
   /** The first page of a mailbox's live messages of any type, newest first (message-store list). */
   messageList(extensionId: string, query: MessageListQuery, meter: RequestMeter, signal?: AbortSignal): Promise<MessageEntry[]>;
+  /** A text attachment (a voicemail's AudioTranscription) by its content URI: …/message-store/{id}/content/{attachmentId}. */
+  attachmentText(contentUri: string, meter: RequestMeter, signal?: AbortSignal): Promise<string>;
 }
 
 export interface ExtensionDetails {
@@ -264,6 +266,11 @@ export function ringCentralApi(client: RingCentralClient): RingCentralApi {
         perPage,
       }, 'Light', meter, signal)) as Record<string, unknown>;
       return parseMessages(body.records, `message-store of mailbox ${extensionId}`);
+    },
+
+    attachmentText(contentUri, meter, signal) {
+      // Message attachment content is in the Medium group (api-notes §6.2), not the message store's Light.
+      return client.getText(contentUri, 'Medium', meter, signal);
     },
   };
 }

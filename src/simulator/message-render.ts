@@ -63,7 +63,7 @@ function attachments(base: string, m: StoredMessage, s: MessageState): MessageAt
   ];
   if (hasTranscript(s)) {
     const id = transcriptId(m);
-    list.push({ id: int64(id), uri: `${base}/content/${id}`, type: 'AudioTranscription', contentType: 'text/plain', fileName: `transcription-${m.id}.txt`, size: Buffer.byteLength(transcript(m)) });
+    list.push({ id: int64(id), uri: `${base}/content/${id}`, type: 'AudioTranscription', contentType: 'text/plain', fileName: `transcription-${m.id}.txt`, size: Buffer.byteLength(transcript(m, s)) });
   }
   return list;
 }
@@ -79,13 +79,20 @@ export function attachmentContent(m: StoredMessage, s: MessageState, attachmentI
   if (s.availability === 'Purged') return undefined;
   if (attachmentId === m.id) return { body: audio(m), contentType: 'audio/mpeg', fileName: `voicemail-${m.id}.mp3` };
   if (hasTranscript(s) && attachmentId === transcriptId(m)) {
-    return { body: Buffer.from(transcript(m)), contentType: 'text/plain', fileName: `transcription-${m.id}.txt` };
+    return { body: Buffer.from(transcript(m, s)), contentType: 'text/plain', fileName: `transcription-${m.id}.txt` };
   }
   return undefined;
 }
 
-function transcript(m: StoredMessage): string {
+/** The transcript's text at state `s` (what its attachment serves), or null while it has none. */
+export function transcriptText(m: StoredMessage, s: MessageState): string | null {
+  return s.availability !== 'Purged' && hasTranscript(s) ? transcript(m, s) : null;
+}
+
+/** CompletedPartially: RingCentral made out only part of the message; here its first sentence and a half. */
+function transcript(m: StoredMessage, s: MessageState): string {
   const number = m.from.phoneNumber && !m.from.phoneNumber.includes('X') ? ` at ${m.from.phoneNumber}` : '';
+  if (s.transcription === 'CompletedPartially') return `Hi, this is a message for ${m.mailbox.name}. Please call me`;
   return `Hi, this is a message for ${m.mailbox.name}. Please call me back${number}. Thanks, bye.`;
 }
 

@@ -14,6 +14,11 @@ export interface LateOptions {
   heldFraction: number;
   modifiedFraction: number;
   deletedFraction: number;
+  /**
+   * Of the voicemails not otherwise held, the fraction whose transcription stays InProgress until
+   * release(), with nothing else changing: no call record, so no read of the mailbox is called for.
+   */
+  transcriptionHeldFraction?: number;
 }
 
 /** Chance a call gets each modification, tried in this order (when the call supports it). */

@@ -126,6 +126,11 @@ export interface TruthMessage {
     /** How a correct linker can know: the call log names it (record or leg), or only a heuristic unambiguously finds it. */
     method: LinkMethod | null;
   };
+  /**
+   * The text its AudioTranscription attachment serves now (Completed or CompletedPartially), exactly;
+   * null while transcription is pending, when it failed, timed out or is not available, and once purged.
+   */
+  transcript: string | null;
   /** Same as expected.method, as the brief's 'reference' | 'match' | 'none'. */
   linkable: 'reference' | 'match' | 'none';
   unlinkableReason: UnlinkableReason | null;

@@ -69,7 +69,7 @@ export interface SimulatorOptions {
   /** Keep generating calls as real time passes (demo mode). */
   live?: { callsPerMinute: number };
   /** Hold back a fraction of history data until release(). */
-  late?: { heldFraction: number; modifiedFraction: number; deletedFraction: number };
+  late?: { heldFraction: number; modifiedFraction: number; deletedFraction: number; transcriptionHeldFraction?: number };
   /** Omit paging.totalPages/totalElements (and navigation.lastPage) as RingCentral may. */
   omitTotals?: boolean;
   /** Traffic mix: 'office' (default, ~2 legs a call) or 'contact-center' (queue-heavy, ~3 legs a call). */

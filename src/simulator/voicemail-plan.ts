@@ -97,6 +97,12 @@ export function planMessage(ctx: BuildCtx, vm: VoicemailDraft, callKey: number, 
       m.deletedMs = Infinity;
       m.origin.push('held');
     }
+    // Drawn last and only when asked for, so the other seeds' plans stay as they were.
+    const transcriptionHeld = late?.transcriptionHeldFraction ? rng.chance(late.transcriptionHeldFraction) : false;
+    if (transcriptionHeld && Number.isFinite(m.transcribedMs) && !m.origin.includes('held')) {
+      m.transcribedMs = Infinity;
+      m.origin.push('held');
+    }
   }
   return m;
 }

@@ -17,7 +17,7 @@ import type { Company } from './company.ts';
 import { ROLE } from './companions.ts';
 import { callIds } from './ids.ts';
 import { messageState, newestFirst, type StoredMessage } from './mailbox.ts';
-import { messageJson } from './message-render.ts';
+import { messageJson, transcriptText } from './message-render.ts';
 import type { CallLogRecord } from './types.ts';
 import type { LinkMethod, TruthMessage, UnlinkableReason, VoicemailTag } from './types-messages.ts';
 import { MOD_CODES } from './versions.ts';
@@ -116,6 +116,7 @@ function truthOf(world: World, company: Company, m: StoredMessage, now: number):
     mailboxExtensionId: String(m.mailbox.id),
     availability: s.availability,
     message: messageJson(world.ctx.origin, company, m, s),
+    transcript: transcriptText(m, s),
     expected: { callId, method },
     linkable: method === 'CALL_LOG_REFERENCE' ? 'reference' : method === 'MATCHED' ? 'match' : 'none',
     unlinkableReason: reason,

@@ -18,7 +18,7 @@ import type { Database } from './db.ts';
 /** Every table of schema public that the API's resolvers and its key lookup read. */
 export const API_READ_TABLES = [
   'api_keys', 'call_changes', 'call_dispositions', 'call_legs', 'callbacks', 'calls', 'extensions', 'recordings',
-  'sync_state', 'voicemail_links', 'voicemails',
+  'sync_state', 'voicemail_links', 'voicemail_transcripts', 'voicemails',
 ] as const;
 
 export interface RoleNames {

@@ -10,6 +10,7 @@ import { LightBudget, readMailbox } from './mailbox-read.ts';
 import type { RunContext } from './runner.ts';
 import type { VoicemailReference } from '../store/voicemails.ts';
 import { fetchById, leftAfterReads, sortReferences, type References } from './voicemail-references.ts';
+import { syncTranscripts, type TranscriptState } from './transcripts.ts';
 
 export { VOICEMAIL_STREAM };
 
@@ -25,7 +26,7 @@ const EVIDENCE_OVERLAP_MS = 2 * 60_000;
 const EVIDENCE_CHUNK = 2_000;
 
 /** What the voicemail stream keeps between passes (sync_state.details). */
-interface VoicemailDetails extends AccessState {
+interface VoicemailDetails extends AccessState, TranscriptState {
   /** Calls written (updated_at, database clock) before this have been read for evidence. */
   evidenceThrough?: string;
   /** When the previous pass started: the rotation's share of this pass depends on it. */
@@ -102,6 +103,9 @@ export async function syncVoicemails(ctx: RunContext, options: VoicemailOptions)
     ctx.reportProblem(problem.message, problem.errorCode);
   }
   ctx.logger.info({ read: read.size, planned: countBy(plan), requests: ctx.meter.requests.Light, mailboxes: mailboxes.length }, 'voicemail pass');
+  // Last, once the messages are stored: a transcript download that fails cannot hold back a voicemail.
+  await syncTranscripts(ctx, details, budget);
+  await saveDetails();
 }
 
 const isUrgent = (r: PlannedRead) => r.reason === 'named' || r.reason === 'new-evidence' || r.reason === 'voicemail-window';

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { ts } from './columns.ts';
 
 /**
@@ -45,5 +45,33 @@ export const voicemails = pgTable(
     index('voicemails_mailbox_idx').on(t.accountId, t.mailboxExtensionId, t.creationTime),
     index('voicemails_creation_idx').on(t.creationTime, t.id),
     index('voicemails_updated_idx').on(t.accountId, t.updatedAt),
+  ],
+);
+
+/**
+ * The text of a voicemail's transcription (RingCentral's AudioTranscription attachment), fetched once its
+ * vmTranscriptionStatus is Completed or CompletedPartially. Its own table: the message store's rows are
+ * rewritten from every read, a transcript is downloaded once (a Medium request) and kept.
+ */
+export const voicemailTranscripts = pgTable(
+  'voicemail_transcripts',
+  {
+    accountId: text('account_id').notNull(),
+    voicemailId: text('voicemail_id').notNull(),
+    /** The attachment URI it was fetched from: a different URI on the message means a new transcript. */
+    sourceUri: text('source_uri').notNull(),
+    /** null when RingCentral no longer had the attachment (see missingCode). */
+    text: text('text'),
+    /** Size of the attachment as RingCentral sent it, in UTF-8 bytes. */
+    byteLength: integer('byte_length'),
+    /** The text was cut at TRANSCRIPT_MAX_BYTES, with a note saying so at its end. */
+    truncated: boolean('truncated').notNull().default(false),
+    /** Why there is no text: RingCentral's errorCode (or HTTP status) when it refused the download. */
+    missingCode: text('missing_code'),
+    fetchedAt: ts('fetched_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.voicemailId] }),
+    foreignKey({ columns: [t.accountId, t.voicemailId], foreignColumns: [voicemails.accountId, voicemails.id], name: 'voicemail_transcripts_voicemail_fk' }).onDelete('cascade'),
   ],
 );
