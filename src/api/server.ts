@@ -150,6 +150,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (--inFlight === 0) drained?.();
     });
   });
+  // Longer than a load balancer's idle timeout (AWS ALB: 60 s) and clients' keep-alive: the server must not
+  // close a connection a client or proxy is about to reuse (a reset request, a 502 at the proxy).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const path = (req.url ?? '/').split('?')[0];

@@ -56,7 +56,7 @@ const MAX_BODY = 1 << 20;
 
 /** The node:http server for one simulator (not yet listening). */
 export function createSimulatorServer(ctx: SimContext): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => {
       // Last resort: never leave a client hanging on a bug in the simulator.
       if (!res.headersSent) {
@@ -67,7 +67,16 @@ export function createSimulatorServer(ctx: SimContext): Server {
       }
     });
   });
+  // Clients keep idle connections for ~4 s (undici) and reuse them; Node closes idle ones after 5 s, so on a
+  // busy machine a request sometimes went out on a socket the server was closing (ECONNRESET). Idle
+  // connections stay open longer than any client keeps them, as RingCentral's own front end does.
+  server.keepAliveTimeout = IDLE_KEEPALIVE_MS;
+  server.headersTimeout = IDLE_KEEPALIVE_MS + 1_000;
+  return server;
 }
+
+/** How long an idle keep-alive connection stays open: longer than clients (and load balancers) keep one. */
+export const IDLE_KEEPALIVE_MS = 65_000;
 
 async function handle(ctx: SimContext, raw: IncomingMessage, res: ServerResponse): Promise<void> {
   const now = ctx.clock();
