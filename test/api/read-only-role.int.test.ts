@@ -215,6 +215,9 @@ describe.skipIf(!testServerUrl)(`serve under the read-only API role (${testServe
       await expect(requireServableSchema(apiDb, silentLogger)).rejects.toThrow(/^the role in DATABASE_URL may not read voicemail_links: re-run part 2 of the grants `callsync db-grants` prints/);
       await applyTableGrants();
       await expect(requireServableSchema(apiDb, silentLogger)).resolves.toBeUndefined();
+      await asSync.unsafe(`revoke select (name) on accounts from ${apiRole}`);
+      await expect(requireServableSchema(apiDb, silentLogger)).rejects.toThrow(/^the role in DATABASE_URL may not read accounts\.name: re-run part 2/);
+      await applyTableGrants();
       await asSync.unsafe(`revoke usage on schema drizzle from ${apiRole}`);
       await expect(requireServableSchema(apiDb, silentLogger)).rejects.toThrow(/may not read the schema version \(drizzle.__drizzle_migrations\): apply the grants `callsync db-grants` prints/);
     } finally {
