@@ -10,10 +10,13 @@ import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { createApiKeyLookup } from '../store/api-keys.ts';
 import type { Database } from '../store/db.ts';
+import type { SecretKeyring } from '../secrets/box.ts';
 import { openApiDatabase } from './database.ts';
 import { metricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.ts';
 import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
 import { createReadinessCheck } from './readiness.ts';
+import { STATUS_PAGE_PATH } from './status-page/link.ts';
+import { createStatusRoute } from './status-page/route.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
 import { readBody } from './request-body.ts';
 import { createRequestGuard, currentRequestSignal } from './request-guard.ts';
@@ -54,6 +57,10 @@ export interface ApiServerOptions {
   /** The process's metrics, served at /metrics (a fresh set when absent), and METRICS_TOKEN. */
   metrics?: MetricsEndpointOptions['metrics'];
   metricsToken?: string | undefined;
+  /** The process's keyring (authSessionKeyring): signed links to /status verify under it; absent = API keys only. */
+  keyring?: SecretKeyring | undefined;
+  /** SYNC_FAST_PATH, which the status page describes (default extract-sync). */
+  syncFastPath?: 'extract-sync' | 'off';
 }
 
 /**
@@ -71,6 +78,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const lookUpKey = createApiKeyLookup(database, logger);
   const readiness = createReadinessCheck(database, logger);
   const metrics = metricsEndpoint({ metrics: options.metrics, token: options.metricsToken, database, admission: guard.snapshot, lookUpKey, logger });
+  const statusPage = createStatusRoute({ database, lookUpKey, keyring: options.keyring, fastPath: options.syncFastPath ?? 'extract-sync', guard, logger });
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
@@ -164,6 +172,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if (isGraphiQLAssetPath(path)) return serveGraphiQLAsset(req, res, path);
     if (path === '/metrics') return metrics.serve(req, res);
+    if (path === STATUS_PAGE_PATH) return statusPage(req, res);
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {
       const body = await readBody(req, limits.maxBodyBytes);

@@ -5,9 +5,9 @@ import type { Database } from './db.ts';
 /*
  * The two database roles of a least-privilege deployment, and the SQL that grants them.
  * - The sync role runs `migrate`, `sync`, `start` and `api-key`: it creates the schema, so it owns the tables.
- * - The API role runs `serve`: it reads what the GraphQL API answers from and the schema version, and may
- *   record when an API key was last used. It never reads auth_sessions (RingCentral's tokens) nor
- *   accounts, mailboxes and sync_runs, which no query of the API needs.
+ * - The API role runs `serve`: it reads what the GraphQL API and the status page answer from and the schema
+ *   version, and may record when an API key was last used. It never reads auth_sessions (RingCentral's
+ *   tokens), and of accounts only the id and name (the rest is RingCentral's account record).
  *
  * No default privileges: ALTER DEFAULT PRIVILEGES would hand the API role every table a later migration
  * adds, secrets included (auth_sessions is one such table). The API's tables are listed here instead, next
@@ -15,11 +15,14 @@ import type { Database } from './db.ts';
  * re-run (src/store/schema-check.ts).
  */
 
-/** Every table of schema public that the API's resolvers and its key lookup read. */
+/** Every table of schema public that the API's resolvers, its key lookup and the status page read whole. */
 export const API_READ_TABLES = [
-  'api_keys', 'call_changes', 'call_dispositions', 'call_legs', 'callbacks', 'calls', 'extensions', 'recordings',
-  'sync_state', 'voicemail_links', 'voicemail_transcripts', 'voicemails',
+  'api_keys', 'call_changes', 'call_dispositions', 'call_legs', 'callbacks', 'calls', 'extensions', 'mailboxes', 'recordings',
+  'sync_runs', 'sync_state', 'voicemail_links', 'voicemail_transcripts', 'voicemails',
 ] as const;
+
+/** Tables the API reads only some columns of: the status page names each account (store/status-reads.ts). */
+export const API_READ_COLUMNS: Readonly<Record<string, readonly string[]>> = { accounts: ['id', 'name'] };
 
 export interface RoleNames {
   /** The role `serve` logs in as (read-only). */
@@ -76,6 +79,7 @@ export function grantStatements(names: RoleNames): GrantStatements {
       `GRANT USAGE ON SCHEMA drizzle TO ${api};`,
       `GRANT SELECT ON drizzle.__drizzle_migrations TO ${api};`,
       `GRANT SELECT ON ${tables} TO ${api};`,
+      ...Object.entries(API_READ_COLUMNS).map(([table, columns]) => `GRANT SELECT (${columns.join(', ')}) ON public.${table} TO ${api};`),
       // Optional: without it `api-key list` shows no last use, and requests are answered all the same.
       `GRANT UPDATE (last_used_at) ON public.api_keys TO ${api};`,
       'COMMIT;',
@@ -104,12 +108,21 @@ export function renderGrants(names: RoleNames): string {
   ].join('\n');
 }
 
-/** The API tables the current role may not read (or that do not exist): empty when `serve` can answer every query. */
+/**
+ * The API tables (and columns, as `table.column`) the current role may not read, or that do not exist:
+ * empty when `serve` can answer every query.
+ */
 export async function unreadableTables(database: Database): Promise<string[]> {
+  const columns = Object.entries(API_READ_COLUMNS).flatMap(([table, names]) => names.map((column) => sql`(${table}::text, ${column}::text)`));
   const rows = await database.query<{ name: string }>(sql`
-    select t.name from (values ${sql.join(API_READ_TABLES.map((t) => sql`(${t}::text)`), sql`, `)}) as t(name)
-    where to_regclass('public.' || quote_ident(t.name)) is null
-      or not has_table_privilege(to_regclass('public.' || quote_ident(t.name)), 'SELECT')
-    order by t.name`);
+    select name from (
+      select t.name from (values ${sql.join(API_READ_TABLES.map((t) => sql`(${t}::text)`), sql`, `)}) as t(name)
+      where to_regclass('public.' || quote_ident(t.name)) is null
+        or not has_table_privilege(to_regclass('public.' || quote_ident(t.name)), 'SELECT')
+      union all
+      select c.t || '.' || c.c from (values ${sql.join(columns, sql`, `)}) as c(t, c)
+      where to_regclass('public.' || quote_ident(c.t)) is null
+        or not has_column_privilege(to_regclass('public.' || quote_ident(c.t)), c.c, 'SELECT')
+    ) unreadable order by name`);
   return rows.map((r) => r.name);
 }

@@ -147,10 +147,11 @@ describe.skipIf(!testServerUrl)(`serve under the read-only API role (${testServe
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
   });
 
-  it('cannot read RingCentral tokens nor accounts, nor write calls, keys or tables', async () => {
+  it("cannot read RingCentral tokens nor accounts' records (only their id and name), nor write calls, keys or tables", async () => {
     expect((await asSync`select count(*)::int as n from auth_sessions`)[0]!.n).toBeGreaterThan(0);
     expect(await outcome(() => asApi`select * from auth_sessions`)).toBe('42501');
     expect(await outcome(() => asApi`select * from accounts`)).toBe('42501');
+    expect(await outcome(() => asApi`select raw from accounts`)).toBe('42501');
     expect(await outcome(() => asApi`update calls set deleted = true`)).toBe('42501');
     expect(await outcome(() => asApi`delete from call_changes`)).toBe('42501');
     expect(await outcome(() => asApi`insert into extensions (account_id, id) values ('x', 'y')`)).toBe('42501');
@@ -159,7 +160,21 @@ describe.skipIf(!testServerUrl)(`serve under the read-only API role (${testServe
     expect(await outcome(() => asApi`create schema intruder`)).toBe('42501');
     // What it may do: read the API's tables and record a key's last use.
     expect(await outcome(() => asApi`select count(*) from calls`)).toBe('ok');
+    expect(await outcome(() => asApi`select id, name from accounts`)).toBe('ok');
     expect(await outcome(() => asApi`update api_keys set last_used_at = last_used_at where false`)).toBe('ok');
+  });
+
+  it('serves the status page from what the role may read, as it does for the owner', async () => {
+    const page = async (server: ApiServer) => {
+      const res = await fetch(`${server.url}/status`, { headers: { authorization: `Bearer ${key}` } });
+      // The times and ages differ between two readings; every fact beside them must not.
+      return { status: res.status, html: (await res.text()).replace(/<time datetime="[^"]*">[^<]*<\/time>( <span class="age">\([^)]*\)<\/span>)?/g, 'T') };
+    };
+    const [mine, theirs] = [await page(ownerServer), await page(roleServer)];
+    expect(theirs.status).toBe(200);
+    expect(theirs.html).toContain('data-stream="call-log" data-health="ok"');
+    expect(theirs.html).toContain('<g class="bar"');
+    expect(theirs.html).toEqual(mine.html);
   });
 
   it("records a key's last use through the role's one UPDATE grant", async () => {
@@ -200,6 +215,9 @@ describe.skipIf(!testServerUrl)(`serve under the read-only API role (${testServe
       await expect(requireServableSchema(apiDb, silentLogger)).rejects.toThrow(/^the role in DATABASE_URL may not read voicemail_links: re-run part 2 of the grants `callsync db-grants` prints/);
       await applyTableGrants();
       await expect(requireServableSchema(apiDb, silentLogger)).resolves.toBeUndefined();
+      await asSync.unsafe(`revoke select (name) on accounts from ${apiRole}`);
+      await expect(requireServableSchema(apiDb, silentLogger)).rejects.toThrow(/^the role in DATABASE_URL may not read accounts\.name: re-run part 2/);
+      await applyTableGrants();
       await asSync.unsafe(`revoke usage on schema drizzle from ${apiRole}`);
       await expect(requireServableSchema(apiDb, silentLogger)).rejects.toThrow(/may not read the schema version \(drizzle.__drizzle_migrations\): apply the grants `callsync db-grants` prints/);
     } finally {

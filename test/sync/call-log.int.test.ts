@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncAll } from '../../src/main.ts';
-import { describeFastPath } from '../../src/cli/commands/status.ts';
+import { describeFastPath } from '../../src/sync/status-facts.ts';
 import { readSyncState } from '../../src/store/sync-state.ts';
 import { parseCallLogCursor } from '../../src/sync/call-log-cursor.ts';
 import { EXTRACT_SYNC_RETRY_MS } from '../../src/sync/call-log-fast-path.ts';

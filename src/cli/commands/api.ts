@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.ts';
 import { openConfiguredDatabase } from '../../main.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
 import { requireServableSchema } from '../../store/schema-check.ts';
+import { authSessionKeyring } from '../../secrets/keys.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
 
 const at = (d: Date | null) => (d ? d.toISOString() : '—');
@@ -19,7 +20,7 @@ export function registerApi(program: Command): void {
       try {
         // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
         await requireServableSchema(database, logger);
-        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken });
+        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken, keyring: authSessionKeyring(config, logger), syncFastPath: config.sync.fastPath });
         await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
         await server.close();
       } finally {
