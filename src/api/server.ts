@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { createApiKeyLookup } from '../store/api-keys.ts';
+import { mediaApi, type MediaServerOptions } from '../media/api.ts';
 import type { Database } from '../store/db.ts';
 import { openApiDatabase } from './database.ts';
 import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   host?: string;
   logger: Logger;
   limits?: Partial<ApiServerLimits>;
+  /** /media and GraphQL's audioUrl; without it /media answers 503 and audioUrl is null. */
+  media?: MediaServerOptions | undefined;
 }
 
 /**
@@ -66,6 +69,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const lookUpKey = createApiKeyLookup(database, logger);
   const readiness = createReadinessCheck(database, logger);
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
+  let url = '';
+  const media = mediaApi(options.media, { database, authenticate, logger, serverUrl: () => url });
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
     graphqlEndpoint: '/graphql',
@@ -90,7 +95,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       useVariableErrors, useQueryLimits({ ...limits, logger }), useNoNulInStrings, useRequestErrorStatus, useUnsupportedMediaTypeMessage,
       useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 && expandedSelectionsOf(document) <= JIT_MAX_SELECTIONS }),
     ],
-    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
+    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits, media: media.links }),
   });
 
   /** The key's name, or the 401 answer to send. Only the GraphiQL page itself (a browser GET) needs none. */
@@ -151,6 +156,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const { status, body } = await readiness();
       return reply(res, status, body);
     }
+    // Streams for as long as the listener reads: outside the request timeout and admission of /graphql.
+    if (path?.startsWith('/media/')) return media.handle(req, res, path);
     if (isGraphiQLAssetPath(path)) return serveGraphiQLAsset(req, res, path);
     if (path !== '/graphql') return reply(res, 404, { error: `no such path: ${path}; the API is at /graphql` });
     try {
@@ -197,7 +204,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { port } = server.address() as AddressInfo;
   // The address to call from this machine: a wildcard address is not one to send requests to.
   const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
+  url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
   const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
   logger.info(
     { url: `${url}/graphql`, host, port, ...(loopback ? { note: 'reachable from this machine only; HOST=0.0.0.0 serves other machines (behind a proxy)' } : {}) },
