@@ -282,7 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConcurrentPerKey: e.API_MAX_CONCURRENT_PER_KEY ?? e.API_POOL_SIZE - 1,
       maxQueuedPerKey: e.API_MAX_QUEUED_PER_KEY,
     },
-    media: { publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''), linkTtlHours: e.MEDIA_LINK_TTL_HOURS},
+    media: { publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''), linkTtlHours: e.MEDIA_LINK_TTL_HOURS },
     secretKeys: e.CALLSYNC_SECRET_KEY ? { variable: 'CALLSYNC_SECRET_KEY' as const, keys: e.CALLSYNC_SECRET_KEY }
       : e.CALLSYNC_SECRET_KEY_FILE ? { variable: 'CALLSYNC_SECRET_KEY_FILE' as const, keys: e.CALLSYNC_SECRET_KEY_FILE } : undefined,
     logLevel: e.LOG_LEVEL,
