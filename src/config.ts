@@ -101,6 +101,9 @@ const envSchema = z
     API_MAX_QUEUED_PER_KEY: optionalText.pipe(positiveInt('API_MAX_QUEUED_PER_KEY', 0, 10_000).default(API_DEFAULTS.maxQueuedPerKey)),
     // A password: long enough that guessing it is hopeless (e.g. `openssl rand -hex 32`).
     METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters, e.g. the output of `openssl rand -hex 32`').optional()),
+    // Media proxy (src/media/): where CRMs reach callsync, and how long a signed link opens.
+    PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://callsync.example.com' }).optional()),
+    MEDIA_LINK_TTL_HOURS: optionalText.pipe(positiveInt('MEDIA_LINK_TTL_HOURS', 1, 168).default(24)),
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -212,6 +215,12 @@ export interface Config {
     readonly maxQueuedPerKey: number;
   };
   /** Keys that seal stored RingCentral sessions, the first sealing; undefined: see secrets/keys.ts. */
+  readonly media: {
+    /** The origin (and path prefix) CRMs reach callsync at; undefined: the API server's own URL. */
+    readonly publicBaseUrl: string | undefined;
+    /** How long a signed media link (GraphQL audioUrl) opens: at most a week, like a presigned S3 URL. */
+    readonly linkTtlHours: number;
+  };
   readonly secretKeys: { readonly variable: 'CALLSYNC_SECRET_KEY' | 'CALLSYNC_SECRET_KEY_FILE'; readonly keys: readonly SecretKey[] } | undefined;
   /** A bearer token that may read /metrics (and nothing else), for a scraper that should hold no API key. */
   readonly metricsToken: string | undefined;
@@ -277,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConcurrentPerKey: e.API_MAX_CONCURRENT_PER_KEY ?? e.API_POOL_SIZE - 1,
       maxQueuedPerKey: e.API_MAX_QUEUED_PER_KEY,
     },
+    media: { publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''), linkTtlHours: e.MEDIA_LINK_TTL_HOURS },
     secretKeys: e.CALLSYNC_SECRET_KEY ? { variable: 'CALLSYNC_SECRET_KEY' as const, keys: e.CALLSYNC_SECRET_KEY }
       : e.CALLSYNC_SECRET_KEY_FILE ? { variable: 'CALLSYNC_SECRET_KEY_FILE' as const, keys: e.CALLSYNC_SECRET_KEY_FILE } : undefined,
     metricsToken: e.METRICS_TOKEN,

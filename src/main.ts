@@ -11,6 +11,8 @@ import { upsertAccount } from './store/accounts.ts';
 import { sharedAuthSession } from './store/auth-sessions.ts';
 import { changesSince, openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+import type { MediaServerOptions } from './media/api.ts';
+import { mediaServerOptions } from './media/connect.ts';
 import type { SecretKeyring } from './secrets/box.ts';
 import { authSessionKeyring } from './secrets/keys.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
@@ -31,6 +33,8 @@ export interface App {
   /** The in-process simulator in demo mode. */
   readonly simulator: Simulator | undefined;
   readonly observers: AppObservers;
+  /** /media through this app's RingCentral client, budget and keyring (for startApiServer). */
+  readonly media: MediaServerOptions;
   close(): Promise<void>;
 }
 
@@ -96,9 +100,10 @@ export async function withConnections<T>(config: Config, options: { database?: D
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   return withConnections(config, options, async ({ database, credentials, credentialKey: key, keyring, simulator, close }) => {
+    const budget = new RateBudget(undefined, options.rateLimitsEnabled ?? true);
     const client = new RingCentralClient({
       credentials,
-      budget: new RateBudget(undefined, options.rateLimitsEnabled ?? true),
+      budget,
       logger: logger.child({ component: 'ringcentral' }),
       session: sharedAuthSession(database, key, { keyring, logger }),
       ...(options.retry ? { retry: options.retry } : {}),
@@ -107,7 +112,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const api = ringCentralApi(client);
     const account = await api.account(new RequestMeter());
     await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
-    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, observers: options.observers ?? {}, close };
+    const media = mediaServerOptions(config, { client, budget, credentials }, keyring, logger);
+    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, observers: options.observers ?? {}, media, close };
   });
 }
 
@@ -124,7 +130,7 @@ function demoSimulatorOptions(config: Config): SimulatorOptions {
 }
 
 /** Identifies a credential without storing it: the JWT itself never reaches the database. */
-function credentialKey(c: RingCentralCredentials): string {
+export function credentialKey(c: RingCentralCredentials): string {
   return createHash('sha256').update(`${c.serverUrl}\n${c.clientId}\n${c.jwt}`).digest('hex');
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { ApiContext, ApiLimits } from '../resolvers/context.ts';
 import { createApiKeyLookup } from '../store/api-keys.ts';
+import { mediaApi, type MediaServerOptions } from '../media/api.ts';
 import type { Database } from '../store/db.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import { openApiDatabase } from './database.ts';
@@ -61,6 +62,8 @@ export interface ApiServerOptions {
   keyring?: SecretKeyring | undefined;
   /** SYNC_FAST_PATH, which the status page describes (default extract-sync). */
   syncFastPath?: 'extract-sync' | 'off';
+  /** /media and GraphQL's audioUrl; without it /media answers 503 and audioUrl is null. */
+  media?: MediaServerOptions | undefined;
 }
 
 /**
@@ -80,6 +83,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const metrics = metricsEndpoint({ metrics: options.metrics, token: options.metricsToken, database, admission: guard.snapshot, lookUpKey, logger });
   const statusPage = createStatusRoute({ database, lookUpKey, keyring: options.keyring, fastPath: options.syncFastPath ?? 'extract-sync', guard, logger });
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };
+  let url = '';
+  const media = mediaApi(options.media, { database, authenticate, logger, serverUrl: () => url });
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: servedSchema(),
     graphqlEndpoint: '/graphql',
@@ -105,7 +110,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 && expandedSelectionsOf(document) <= JIT_MAX_SELECTIONS }),
       metrics.plugin,
     ],
-    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits }),
+    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits, media: media.links }),
   });
 
   /** The key's name, or the 401 answer to send. Only the GraphiQL page itself (a browser GET) needs none. */
@@ -170,6 +175,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const { status, body } = await readiness();
       return reply(res, status, body);
     }
+    // Streams for as long as the listener reads: outside the request timeout and admission of /graphql.
+    if (path?.startsWith('/media/')) return media.handle(req, res, path);
     if (isGraphiQLAssetPath(path)) return serveGraphiQLAsset(req, res, path);
     if (path === '/metrics') return metrics.serve(req, res);
     if (path === STATUS_PAGE_PATH) return statusPage(req, res);
@@ -218,7 +225,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { port } = server.address() as AddressInfo;
   // The address to call from this machine: a wildcard address is not one to send requests to.
   const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
+  url = `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
   const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
   logger.info(
     { url: `${url}/graphql`, host, port, ...(loopback ? { note: 'reachable from this machine only; HOST=0.0.0.0 serves other machines (behind a proxy)' } : {}) },

@@ -1,4 +1,5 @@
 import { callResolvers } from './calls.ts';
+import { mediaResolvers } from './media.ts';
 import { DateTime } from './scalars.ts';
 import { statusResolvers } from './status.ts';
 import { summaryResolvers } from './summary.ts';
@@ -14,5 +15,6 @@ export const resolvers = {
   },
   Call: callResolvers.Call,
   CallLeg: callResolvers.CallLeg,
-  Voicemail: voicemailResolvers.Voicemail,
+  Voicemail: { ...voicemailResolvers.Voicemail, ...mediaResolvers.Voicemail },
+  Recording: mediaResolvers.Recording,
 };

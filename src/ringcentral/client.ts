@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SDK } from '@ringcentral/sdk';
 import pRetry, { AbortError } from 'p-retry';
 import type { RingCentralCredentials } from '../config.ts';
@@ -71,6 +73,22 @@ interface RawResponse {
   status: number;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
+  /** node-fetch's (the SDK's fetch in Node) is a Node stream; a WHATWG fetch's a web stream. */
+  body?: unknown;
+}
+
+/** A media download (voicemail or recording audio) as RingCentral started sending it: its body not yet read. */
+export interface Download {
+  /** 200, or 206 for a Range. */
+  status: number;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  /** The 206's `bytes a-b/size`. */
+  contentRange: string | undefined;
+  /** The group RingCentral counted the request in (X-Rate-Limit-Group): media may be on another plan than its spec says. */
+  rateGroup: RateGroup | undefined;
+  /** The bytes, streamed: destroy it to stop the download. */
+  body: Readable;
 }
 
 /** A response and the access token its request carried (to know which one a 401 refused). */
@@ -163,8 +181,20 @@ export class RingCentralClient {
     return this.request(uri, {}, group, meter, signal, (response) => response.text());
   }
 
-  private request<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>): Promise<T> {
-    return pRetry(() => this.attempt(path, query, group, meter, signal, read), {
+  /**
+   * GET media content (a content URI, on RingCentral's media host) without reading it: the caller streams the
+   * body on. `range` is passed as the Range header (206, or 416 CMN-107 thrown). Budget, retries, 401 and 429
+   * as for `get`, up to the first byte: a download that breaks later is the caller's to retry.
+   */
+  download(uri: string, range: string | undefined, group: RateGroup, meter: RequestMeter, signal?: AbortSignal): Promise<Download> {
+    if (!isRingCentralUri(uri, this.options.credentials.serverUrl)) {
+      return Promise.reject(new MalformedPayloadError(`content URI ${pathOf(uri)} is not on RingCentral's hosts nor on RC_SERVER_URL: not sending the access token there`));
+    }
+    return this.request(uri, {}, group, meter, signal, async (response) => readDownload(response, group, uri), range ? { range } : undefined);
+  }
+
+  private request<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>, headers?: Record<string, string>): Promise<T> {
+    return pRetry(() => this.attempt(path, query, group, meter, signal, read, headers), {
       retries: this.retry.retries,
       minTimeout: this.retry.minTimeoutMs,
       maxTimeout: this.retry.maxTimeoutMs,
@@ -181,7 +211,7 @@ export class RingCentralClient {
     });
   }
 
-  private async attempt<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>): Promise<T> {
+  private async attempt<T>(path: string, query: Query, group: RateGroup, meter: RequestMeter, signal: AbortSignal | undefined, read: (response: RawResponse) => Promise<T>, headers?: Record<string, string>): Promise<T> {
     let rateLimited = 0;
     let unavailable = 0;
     let reauthentications = 0;
@@ -190,7 +220,7 @@ export class RingCentralClient {
       await this.options.budget.acquire(group, signal);
       await this.ensureAuthenticated(meter, signal);
       this.count(meter, group);
-      const { response, accessToken } = await this.send(path, query, group);
+      const { response, accessToken } = await this.send(path, query, group, headers);
       if (response.status >= 200 && response.status < 300) return read(response);
       const body = await readErrorBody(response);
       const retryAfterSec = retryAfterSeconds(response);
@@ -226,10 +256,10 @@ export class RingCentralClient {
     }
   }
 
-  private async send(path: string, query: Query, group: RateGroup): Promise<Sent> {
+  private async send(path: string, query: Query, group: RateGroup, headers?: Record<string, string>): Promise<Sent> {
     try {
       // retry: true stops the SDK's own one-shot 401/429 retry: this class decides, and counts, every retry.
-      const response = (await this.sdk.platform().send({ method: 'GET', url: path, query: cleanQuery(query), retry: true })) as RawResponse;
+      const response = (await this.sdk.platform().send({ method: 'GET', url: path, query: cleanQuery(query), retry: true, ...(headers ? { headers } : {}) })) as RawResponse;
       return { response, accessToken: undefined };
     } catch (error) {
       const { response, request } = error as { response?: RawResponse; request?: { headers?: { get(name: string): string | null } } };
@@ -398,6 +428,18 @@ async function readJson(response: RawResponse, group: RateGroup, path: string, w
   } catch (cause) {
     throw new AbortError(apiError(`RingCentral returned a body that is not JSON for ${pathOf(path)}`, whole, undefined, group, path, cause));
   }
+}
+
+function readDownload(response: RawResponse, group: RateGroup, uri: string): Download {
+  if (!response.body) throw new AbortError(apiError(`RingCentral sent no content for ${pathOf(uri)}`, response, undefined, group, uri));
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? undefined,
+    contentLength: numberHeader(response, 'content-length'),
+    contentRange: response.headers.get('content-range') ?? undefined,
+    rateGroup: groupFromHeader(response.headers.get('x-rate-limit-group')),
+    body: response.body instanceof Readable ? response.body : Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+  };
 }
 
 interface ErrorBody {

@@ -36,6 +36,8 @@ export interface SimContext {
   /** Server-side token lifetimes (defaults when the request names none). */
   ttl: { accessSec: number; refreshSec: number };
   omitTotals: boolean;
+  /** Recordings: their content's size, and those purged before their 90 days (POST /__sim/purge-recordings). */
+  recordings: { bytes: number; purged: Set<string> };
   clock: () => number;
   release(): number;
 }

@@ -62,6 +62,13 @@ export function keyFromId(seed: number, id: string): number | undefined {
   return verify(seed, (unscramble32(scrambled) ^ KEY_MASK) >>> 0, (ids) => ids.id === id);
 }
 
+/** The call key a recording id belongs to (whether or not that call is recorded), or undefined. */
+export function keyFromRecordingId(seed: number, recordingId: string): number | undefined {
+  if (!/^\d{10,}$/.test(recordingId)) return undefined;
+  const key = Math.floor((Number(recordingId) - RECORDING_BASE) / 100);
+  return verify(seed, key, (ids) => ids.recordingId === recordingId);
+}
+
 /** The call key a sessionId belongs to, or undefined. */
 export function keyFromSessionId(seed: number, sessionId: string): number | undefined {
   if (!/^\d{11,}$/.test(sessionId)) return undefined;

@@ -91,6 +91,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     credentials,
     ttl: { accessSec: opts.accessTokenTtlSec ?? 3600, refreshSec: opts.refreshTokenTtlSec ?? 604_800 },
     omitTotals: opts.omitTotals ?? false,
+    recordings: { bytes: opts.recordingBytes ?? 65_536, purged: new Set() },
     clock,
     release: () => world.release(clock()),
   };
@@ -117,6 +118,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     truth: () => groundTruth(ctx),
     release: () => {
       ctx.release();
+    },
+    purgeRecordings: (ids) => {
+      for (const id of ids) ctx.recordings.purged.add(id);
     },
     // Idempotent: tests and shutdown paths may both close.
     close: () => {

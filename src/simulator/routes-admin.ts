@@ -33,6 +33,17 @@ export function admin(ctx: SimContext, req: ApiRequest): ApiResponse {
       ctx.faults.set(parsed.settings);
       return json(200, currentFaults(ctx));
     }
+    case 'POST /__sim/purge-recordings': {
+      let ids: unknown;
+      try {
+        ids = (JSON.parse(req.body.toString('utf8') || '{}') as { ids?: unknown }).ids;
+      } catch {
+        return json(400, { error: 'invalid_json', problems: ['body is not JSON'] });
+      }
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return json(400, { error: 'invalid_ids', problems: ['body must be {"ids": ["…"]}'] });
+      for (const id of ids as string[]) ctx.recordings.purged.add(id);
+      return json(200, { purged: ids.length });
+    }
     case 'POST /__sim/release':
       return json(200, { released: ctx.release() });
     case 'POST /__sim/revoke-tokens':
@@ -45,6 +56,6 @@ export function admin(ctx: SimContext, req: ApiRequest): ApiResponse {
       ctx.faults.invalidateMessageSyncTokens();
       return json(200, { invalidated: true });
     default:
-      return json(404, { error: 'not_found', routes: ['GET stats', 'GET truth', 'GET|POST faults', 'POST release', 'POST revoke-tokens', 'POST invalidate-sync-tokens', 'POST invalidate-message-sync-tokens'] });
+      return json(404, { error: 'not_found', routes: ['GET stats', 'GET truth', 'GET|POST faults', 'POST release', 'POST purge-recordings', 'POST revoke-tokens', 'POST invalidate-sync-tokens', 'POST invalidate-message-sync-tokens'] });
   }
 }

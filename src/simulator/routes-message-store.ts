@@ -1,5 +1,5 @@
 // GET …/extension/{extensionId}/message-store (list), …/message-store/{messageId}[,…] (one, or 207
-// multipart for several) and …/message-store/{messageId}/content/{attachmentId} (api-notes §4.1–4.2).
+// multipart for several) and …/message-store/{messageId}/content/{attachmentId} (api-notes §4.1–4.2; with Range).
 // Mailboxes are per extension. A Super Admin JWT user reads every extension's store; a lower role
 // reads only its own, and any other extension's store answers 403 CMN-419 on every endpoint here
 // (list, by id — a batch of ids too, as a whole: the path names one extension —, content, and
@@ -13,6 +13,7 @@ import { apiError, multipart, ParamError, type ApiRequest, type ApiResponse } fr
 import { stringifyExact } from './int64-json.ts';
 import { messageState, type MessageState, type StoredMessage } from './mailbox.ts';
 import { attachmentContent, messageJson } from './message-render.ts';
+import { byteRange, rangeHeaders, rangeNotSatisfiable } from './byte-range.ts';
 import { pageEnvelope } from './paging.ts';
 import { cmn419, mayReadMailbox } from './permissions.ts';
 import { dateParam, enumListParam, enumParam, intParam } from './query.ts';
@@ -149,10 +150,15 @@ export function getMessageContent(ctx: SimContext, req: ApiRequest): ApiResponse
   const content = attachmentContent(found.m, found.s, attachmentId);
   if (!content) return notFound('attachmentId', attachmentId);
   const disposition = enumParam(req.query, 'contentDisposition', ['Inline', 'Attachment'] as const) ?? 'Inline';
+  const size = content.body.length;
+  const range = byteRange(req.headers.range, size);
+  if ('unsatisfiable' in range) return rangeNotSatisfiable(size);
+  const { status, headers } = rangeHeaders(range, size);
   return {
-    status: 200,
-    body: content.body,
+    status,
+    body: 'whole' in range ? content.body : content.body.subarray(range.start, range.end + 1),
     headers: {
+      ...headers,
       'Content-Type': content.contentType,
       'Content-Disposition': `${disposition.toLowerCase()}; filename="${content.fileName}"`,
     },

@@ -11,6 +11,7 @@ import { getCallRecords, listCallLog } from './routes-call-log.ts';
 import { extractSync } from './routes-extract-sync.ts';
 import { getMessageContent, getMessages, listMessages } from './routes-message-store.ts';
 import { messageSync } from './routes-message-sync.ts';
+import { getRecordingContent } from './routes-recording.ts';
 import { revoke, token } from './routes-oauth.ts';
 import { isOwnAccount, type SimContext } from './context.ts';
 import { apiError, json, ParamError, RATE_EXCEEDED_BODY, UNAUTHORIZED_HEADERS, type ApiRequest, type ApiResponse } from './http.ts';
@@ -50,6 +51,8 @@ const ROUTES: Route[] = [
     family: 'messageContent',
   },
   { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/extension/([^/]+)/message-sync$`), group: 'Light', bearer: true, handler: messageSync, family: 'messageSync' },
+  // Heavy per spec; RingCentral says media may be on other plans, so clients should read X-Rate-Limit-Group.
+  { method: 'GET', pattern: new RegExp(`^${ACCOUNT}/recording/([^/]+)/content$`), group: 'Heavy', bearer: true, handler: getRecordingContent, family: 'recordingContent' },
 ];
 
 const MAX_BODY = 1 << 20;

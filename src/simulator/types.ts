@@ -72,6 +72,8 @@ export interface SimulatorOptions {
   late?: { heldFraction: number; modifiedFraction: number; deletedFraction: number; transcriptionHeldFraction?: number };
   /** Omit paging.totalPages/totalElements (and navigation.lastPage) as RingCentral may. */
   omitTotals?: boolean;
+  /** Bytes of each recording's content (a generated MP3 stand-in, streamed); default 65,536. */
+  recordingBytes?: number;
   /** Traffic mix: 'office' (default, ~2 legs a call) or 'contact-center' (queue-heavy, ~3 legs a call). */
   profile?: 'office' | 'contact-center';
   /** Test hook: the simulator's notion of "now" in epoch ms. Default Date.now. */
@@ -179,11 +181,12 @@ export type EndpointFamily =
   | 'messageById'
   | 'messageContent'
   | 'messageSync'
+  | 'recordingContent'
   | 'unknown';
 
 export const ENDPOINT_FAMILIES: readonly EndpointFamily[] = [
   'oauth', 'account', 'extensions', 'authzProfile', 'callLog', 'callLogById', 'extractSync',
-  'messageList', 'messageById', 'messageContent', 'messageSync', 'unknown',
+  'messageList', 'messageById', 'messageContent', 'messageSync', 'recordingContent', 'unknown',
 ];
 
 export interface ServerErrorFault {
@@ -270,6 +273,8 @@ export interface Simulator {
   truth(): GroundTruth;
   /** Makes held-back records/changes visible now, with lastModifiedTime = now. */
   release(): void;
+  /** Deletes recordings' content now, as RingCentral does after 90 days (content answers 404 CMN-102). */
+  purgeRecordings(ids: readonly string[]): void;
   close(): Promise<void>;
 }
 

@@ -63,6 +63,8 @@ const extensionFields = (id: string): Fields => ({
 const extension = (id: string) => (s: Selection) => `case when ${id} is null then null else ${object(extensionFields(id), s)} end`;
 
 const RECORDING_FIELDS: Fields = { id: `r.id`, type: `r.type`, contentUri: `coalesce(r.content_uri, r.uri, '')` };
+/** A recording's selected fields, and always its id: Recording.audioUrl is signed for it. */
+const recordingObject = (selection: Selection) => object(RECORDING_FIELDS, selection, ['id']);
 
 const LEG_FIELDS: Fields = {
   position: `l.position`,
@@ -80,7 +82,7 @@ const LEG_FIELDS: Fields = {
   extension: (s) => `(select ${extension(`l.extension_id`)(s)} from (values (1)) one
     left join extensions e on e.account_id = l.account_id and e.id = l.extension_id)`,
   master: `l.master`,
-  recording: (s) => `(select ${object(RECORDING_FIELDS, s)} from recordings r
+  recording: (s) => `(select ${recordingObject(s)} from recordings r
     where r.account_id = l.account_id and r.call_id = l.call_id and r.leg_position = l.position)`,
 };
 
@@ -89,7 +91,7 @@ const legs = (s: Selection) => `coalesce((select json_agg(${object(LEG_FIELDS, s
   where l.account_id = c.account_id and l.call_id = c.id), '[]')`;
 
 /** Call.recording: the record's own (leg position -1, sorting first), failing that the first leg's. */
-const callRecording = (s: Selection) => `(select ${object(RECORDING_FIELDS, s)} from recordings r
+const callRecording = (s: Selection) => `(select ${recordingObject(s)} from recordings r
   where r.account_id = c.account_id and r.call_id = c.id order by r.leg_position limit 1)`;
 
 /** When callsync last changed anything stored for the call: its row or any part (the change feed knows). */
@@ -145,4 +147,4 @@ export const callJson = (selection: Selection): SQL => sql.raw(object(CALL_FIELD
 export const legJson = (selection: Selection): SQL => sql.raw(object(LEG_FIELDS, selection));
 
 /** The selected fields of a recording (r). */
-export const recordingJson = (selection: Selection): SQL => sql.raw(object(RECORDING_FIELDS, selection));
+export const recordingJson = (selection: Selection): SQL => sql.raw(recordingObject(selection));

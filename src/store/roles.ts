@@ -31,6 +31,11 @@ export interface RoleNames {
   syncRole: string;
   /** The database callsync lives in. */
   database: string;
+  /**
+   * `serve` also serves /media from RingCentral: its role then uses the shared RingCentral session (reads
+   * it, and writes it when refreshing). Off by default: the API role then never sees RingCentral's tokens.
+   */
+  media?: boolean | undefined;
 }
 
 /** The statements, in two parts run by different roles at different times. */
@@ -82,6 +87,7 @@ export function grantStatements(names: RoleNames): GrantStatements {
       ...Object.entries(API_READ_COLUMNS).map(([table, columns]) => `GRANT SELECT (${columns.join(', ')}) ON public.${table} TO ${api};`),
       // Optional: without it `api-key list` shows no last use, and requests are answered all the same.
       `GRANT UPDATE (last_used_at) ON public.api_keys TO ${api};`,
+      ...(names.media ? [`GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO ${api};`] : []),
       'COMMIT;',
     ],
   };

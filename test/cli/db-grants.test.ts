@@ -24,6 +24,13 @@ describe('callsync db-grants', () => {
     expect(API_READ_TABLES).not.toContain('auth_sessions');
   });
 
+  it('with --media, grants the API role the RingCentral session (serve then fetches audio), and nothing more', async () => {
+    const plain = grantStatements({ apiRole: 'api', syncRole: 'sync', database: 'callsync' });
+    const media = grantStatements({ apiRole: 'api', syncRole: 'sync', database: 'callsync', media: true });
+    expect(media.tables.filter((s) => !plain.tables.includes(s))).toEqual(['GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO "api";']);
+    expect((await dbGrants('--api-role', 'api', '--sync-role', 'sync', '--media')).stdout).toContain('GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO "api";');
+  });
+
   it.each([
     ['a name that would end the identifier', ['--api-role', 'x"; drop table calls; --', '--sync-role', 'sync'], '--api-role must be a role name of 1-63 characters'],
     ['a name starting with a digit', ['--api-role', 'api', '--sync-role', '1sync'], '--sync-role must be a role name'],

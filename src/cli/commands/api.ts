@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { startApiServer } from '../../api/server.ts';
 import { UsageError } from '../../errors.ts';
-import { openConfiguredDatabase } from '../../main.ts';
+import { credentialKey, openConfiguredDatabase } from '../../main.ts';
+import { mediaForServe } from '../../media/connect.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
 import { requireServableSchema } from '../../store/schema-check.ts';
 import { authSessionKeyring } from '../../secrets/keys.ts';
@@ -20,7 +21,8 @@ export function registerApi(program: Command): void {
       try {
         // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
         await requireServableSchema(database, logger);
-        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken, keyring: authSessionKeyring(config, logger), syncFastPath: config.sync.fastPath });
+        const media = await mediaForServe(config, database, credentialKey, logger);
+        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken, keyring: authSessionKeyring(config, logger), syncFastPath: config.sync.fastPath, media });
         await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
         await server.close();
       } finally {

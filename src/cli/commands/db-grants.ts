@@ -10,7 +10,8 @@ export function registerDbGrants(program: Command): void {
     .requiredOption('--api-role <name>', 'the role `callsync serve` logs in as')
     .requiredOption('--sync-role <name>', 'the role `callsync migrate`, `sync` and `start` log in as')
     .option('--database <name>', 'the database callsync lives in', 'callsync')
-    .action(action(async (opts: { apiRole: string; syncRole: string; database: string }) => {
+    .option('--media', '`serve` also serves /media (audio from RingCentral): its role may use the shared RingCentral session')
+    .action(action(async (opts: { apiRole: string; syncRole: string; database: string; media?: boolean }) => {
       process.stdout.write(renderGrants(opts));
     }));
 }

@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import type { Config, RingCentralCredentials } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { RingCentralClient } from '../ringcentral/client.ts';
+import { RateBudget } from '../ringcentral/rate-budget.ts';
+import type { SecretKeyring } from '../secrets/box.ts';
+import { authSessionKeyring } from '../secrets/keys.ts';
+import { sharedAuthSession } from '../store/auth-sessions.ts';
+import type { Database } from '../store/db.ts';
+import type { MediaServerOptions } from './api.ts';
+import { ringCentralMedia } from './source.ts';
+
+/** The media options of a process that holds a RingCentral client (`start`): its client, budget and keyring. */
+export function mediaServerOptions(config: Config, ringcentral: { client: RingCentralClient; budget: RateBudget; credentials: RingCentralCredentials }, keyring: SecretKeyring, logger: Logger): MediaServerOptions {
+  const source = ringCentralMedia({ ...ringcentral, serverUrl: ringcentral.credentials.serverUrl, logger: logger.child({ component: 'media' }) });
+  return { source, keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours };
+}
+
+/**
+ * `serve`'s media: it syncs nothing and may run as the read-only API role, which cannot read the RingCentral
+ * session (auth_sessions). It serves audio when it has the RingCentral credentials (the same RC_* as the
+ * sync) and its role may use the shared session (`callsync db-grants --media`); otherwise /media answers 503
+ * naming what to configure, and signed links still verify (they need only the keyring).
+ */
+export async function mediaForServe(config: Config, database: Database, credentialKey: (c: RingCentralCredentials) => string, logger: Logger): Promise<MediaServerOptions> {
+  const keyring = authSessionKeyring(config, logger);
+  const base = { keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours };
+  const credentials = config.ringcentral;
+  if (!credentials) {
+    const unavailable = 'this `callsync serve` has no RingCentral credentials, so it cannot fetch audio: set RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT (those of the sync) and give its database role the RingCentral session (`callsync db-grants --media`), or send CRMs to the API of `callsync start`';
+    logger.warn(unavailable);
+    return { ...base, source: { unavailable } };
+  }
+  if (!(await maySession(database))) {
+    const unavailable = 'this `callsync serve` may not use the RingCentral session (its database role lacks SELECT, INSERT, UPDATE on auth_sessions), so it cannot fetch audio: apply `callsync db-grants --media` (part 2), or send CRMs to the API of `callsync start`';
+    logger.warn(unavailable);
+    return { ...base, source: { unavailable } };
+  }
+  const budget = new RateBudget();
+  const client = new RingCentralClient({
+    credentials,
+    budget,
+    logger: logger.child({ component: 'ringcentral' }),
+    session: sharedAuthSession(database, credentialKey(credentials), { keyring, logger }),
+  });
+  return { ...base, source: ringCentralMedia({ client, budget, serverUrl: credentials.serverUrl, logger: logger.child({ component: 'media' }) }) };
+}
+
+/** Whether the role may read, create and refresh the shared session (a refresh locks its row: UPDATE). */
+async function maySession(database: Database): Promise<boolean> {
+  const [row] = await database.query<{ ok: boolean | null }>(sql`
+    select has_table_privilege(to_regclass('public.auth_sessions'), 'SELECT, INSERT, UPDATE') as ok`);
+  return row?.ok === true;
+}

@@ -1,0 +1,14 @@
+import type { ApiContext } from './context.ts';
+import type { RecordingNode, VoicemailNode } from './shapes.ts';
+
+/** audioUrl on Voicemail and Recording: signed links to the server's /media (null when it signs none). */
+export const mediaResolvers = {
+  Voicemail: {
+    audioUrl: (voicemail: VoicemailNode, _: unknown, context: ApiContext) =>
+      context.media && voicemail.readable === true && voicemail.audioContentUri && typeof voicemail.id === 'string' ? context.media.url('voicemails', voicemail.id) : null,
+  },
+  Recording: {
+    audioUrl: (recording: RecordingNode, _: unknown, context: ApiContext) =>
+      context.media && typeof recording.id === 'string' ? context.media.url('recordings', recording.id) : null,
+  },
+};
