@@ -5,7 +5,6 @@ import { credentialKey, openConfiguredDatabase } from '../../main.ts';
 import { mediaForServe } from '../../media/connect.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
 import { requireServableSchema } from '../../store/schema-check.ts';
-import { authSessionKeyring } from '../../secrets/keys.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
 
 const at = (d: Date | null) => (d ? d.toISOString() : '—');
@@ -22,7 +21,7 @@ export function registerApi(program: Command): void {
         // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
         await requireServableSchema(database, logger);
         const media = await mediaForServe(config, database, credentialKey, logger);
-        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken, keyring: authSessionKeyring(config, logger), syncFastPath: config.sync.fastPath, media });
+        const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken, keyring: media.keyring, syncFastPath: config.sync.fastPath, media });
         await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
         await server.close();
       } finally {

@@ -4,7 +4,6 @@ import { startApiServer } from '../../api/server.ts';
 import { createApp, syncAll } from '../../main.ts';
 import { createMetrics } from '../../metrics/metrics.ts';
 import { createApiKey } from '../../store/api-keys.ts';
-import { authSessionKeyring } from '../../secrets/keys.ts';
 import { action, commandContext } from '../context.ts';
 import { formatRun } from './sync.ts';
 
@@ -20,7 +19,7 @@ export function registerStart(program: Command): void {
       // On Postgres the API opens its own statement-timed pool; the sync keeps app.database untimed.
       let api;
       try {
-        api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metrics, metricsToken: config.metricsToken, keyring: authSessionKeyring(config, logger), syncFastPath: config.sync.fastPath, media: app.media });
+        api = await startApiServer({ database: app.database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metrics, metricsToken: config.metricsToken, keyring: app.media.keyring, syncFastPath: config.sync.fastPath, media: app.media });
       } catch (error) {
         // The database pool and the demo simulator would keep the process alive after the message.
         await app.close();

@@ -35,7 +35,7 @@ export function registerStatus(program: Command): void {
  */
 export function statusLink(config: Config, expiresAt: Date): string {
   // Silent: the keyring's notes (which key seals sessions) would mix with the link on stdout.
-  return statusPageUrl(authSessionKeyring(config, silentLogger), localBaseUrl(config.host, config.port), expiresAt);
+  return statusPageUrl(authSessionKeyring(config, silentLogger), config.media.publicBaseUrl ?? localBaseUrl(config.host, config.port), expiresAt);
 }
 
 /** What `callsync status` prints: per account and stream, then the mailboxes in one line. Reads only the database. */
