@@ -30,6 +30,8 @@ export interface App {
   readonly api: RingCentralApi;
   readonly accountId: string;
   readonly settings: SyncSettings;
+  /** The process's RingCentral rate budget (its waits show in progress displays). */
+  readonly rateBudget: RateBudget;
   /** The in-process simulator in demo mode. */
   readonly simulator: Simulator | undefined;
   readonly observers: AppObservers;
@@ -100,10 +102,10 @@ export async function withConnections<T>(config: Config, options: { database?: D
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   return withConnections(config, options, async ({ database, credentials, credentialKey: key, keyring, simulator, close }) => {
-    const budget = new RateBudget(undefined, options.rateLimitsEnabled ?? true);
+    const rateBudget = new RateBudget(undefined, options.rateLimitsEnabled ?? true);
     const client = new RingCentralClient({
       credentials,
-      budget,
+      budget: rateBudget,
       logger: logger.child({ component: 'ringcentral' }),
       session: sharedAuthSession(database, key, { keyring, logger }),
       ...(options.retry ? { retry: options.retry } : {}),
@@ -112,8 +114,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const api = ringCentralApi(client);
     const account = await api.account(new RequestMeter());
     await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
-    const media = mediaServerOptions(config, { client, budget, credentials }, keyring, logger);
-    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, observers: options.observers ?? {}, media, close };
+    const media = mediaServerOptions(config, { client, budget: rateBudget, credentials }, keyring, logger);
+    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, rateBudget, observers: options.observers ?? {}, media, close };
   });
 }
 

@@ -1,18 +1,33 @@
 import pino from 'pino';
-import pretty from 'pino-pretty';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { openConfiguredDatabase } from '../main.ts';
 import type { Database } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { StreamLockedError, UsageError, describeError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { TerminalConsole } from './console.ts';
 import { ExitCode } from './exit-codes.ts';
 
-/** Config and logger for a command; human-readable logs on a terminal, JSON lines otherwise. */
-export function commandContext(): { config: Config; logger: Logger } {
+/**
+ * Config and logger for a command. On a terminal the logs go through the console (pretty, one line each,
+ * stream-run details summed up unless LOG_LEVEL is debug or trace, never written into a progress bar);
+ * otherwise they are JSON lines for log collectors, every record kept.
+ */
+export function commandContext(): { config: Config; logger: Logger; terminal: TerminalConsole | undefined } {
   const config = loadConfig();
-  const destination = process.stdout.isTTY ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : pino.destination({ dest: 1, sync: true });
-  return { config, logger: createLogger(config.logLevel, destination) };
+  const terminal = process.stdout.isTTY ? new TerminalConsole(process.stdout, { detail: isDetailLevel(config.logLevel) }) : undefined;
+  const destination = terminal ? terminal.destination : pino.destination({ dest: 1, sync: true });
+  return { config, logger: createLogger(config.logLevel, destination), terminal };
+}
+
+/** Levels at which a terminal shows every record of a stream run, not just the summary. */
+export function isDetailLevel(level: string): boolean {
+  return level === 'debug' || level === 'trace';
+}
+
+/** Whether a summary line (a pass, a backfill's result) is wanted at this level: info or more verbose. */
+export function showsSummaries(level: string): boolean {
+  return level === 'info' || isDetailLevel(level);
 }
 
 /** Runs a command action, turning known failures into one clear line and the right exit code. */

@@ -45,6 +45,12 @@ export interface RateHeaders {
  */
 const MARGIN_MS = 250;
 
+/** A request about to wait for its group's budget (`ms` > 0), or done waiting (`ms` 0). */
+export interface RateWait {
+  group: RateGroup;
+  ms: number;
+}
+
 interface Bucket {
   limit: number;
   windowMs: number;
@@ -63,6 +69,7 @@ export class RateBudget {
   private readonly buckets = new Map<RateGroup, Bucket>();
   /** The last X-Rate-Limit-* values RingCentral sent per group, as received (for `callsync doctor`). */
   private readonly lastAnnounced = new Map<RateGroup, RateHeaders>();
+  private readonly waitListeners = new Set<(wait: RateWait) => void>();
 
   constructor(
     private readonly clock: Clock = realClock,
@@ -78,7 +85,7 @@ export class RateBudget {
   /** Waits for a slot in `group`, then counts the request as sent. Callers in one group go in turn. */
   acquire(group: RateGroup, signal?: AbortSignal): Promise<void> {
     const bucket = this.bucket(group);
-    const turn = bucket.queue.then(() => this.waitForSlot(bucket, signal));
+    const turn = bucket.queue.then(() => this.waitForSlot(group, bucket, signal));
     bucket.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -109,6 +116,12 @@ export class RateBudget {
     return Object.fromEntries([...this.lastAnnounced].map(([group, headers]) => [group, { ...headers }]));
   }
 
+  /** Tells `listener` when a request starts and stops waiting for its budget (a progress display's "waiting"); returns the unsubscribe. */
+  onWait(listener: (wait: RateWait) => void): () => void {
+    this.waitListeners.add(listener);
+    return () => this.waitListeners.delete(listener);
+  }
+
   /** After a 429: nothing in the group goes out until Retry-After has passed. */
   penalize(group: RateGroup, retryAfterMs: number): void {
     const bucket = this.bucket(group);
@@ -130,13 +143,24 @@ export class RateBudget {
     return Math.max(blocked, full, 0);
   }
 
-  private async waitForSlot(bucket: Bucket, signal?: AbortSignal): Promise<void> {
+  private async waitForSlot(group: RateGroup, bucket: Bucket, signal?: AbortSignal): Promise<void> {
     if (!this.enabled) return;
-    for (;;) {
-      const delay = this.computeDelay(bucket, this.clock.now());
-      if (delay <= 0) break;
-      await this.clock.sleep(delay, signal);
+    let waited = false;
+    try {
+      for (;;) {
+        const delay = this.computeDelay(bucket, this.clock.now());
+        if (delay <= 0) break;
+        waited = true;
+        this.emitWait({ group, ms: delay });
+        await this.clock.sleep(delay, signal);
+      }
+    } finally {
+      if (waited) this.emitWait({ group, ms: 0 });
     }
     bucket.sent.push(this.clock.now());
+  }
+
+  private emitWait(wait: RateWait): void {
+    for (const listener of this.waitListeners) listener(wait);
   }
 }

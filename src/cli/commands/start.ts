@@ -1,18 +1,52 @@
 import type { Command } from 'commander';
 import cron from 'node-cron';
 import { startApiServer } from '../../api/server.ts';
-import { createApp, syncAll } from '../../main.ts';
+import type { Logger } from '../../logger.ts';
+import { createApp, syncAll, type App } from '../../main.ts';
 import { createMetrics } from '../../metrics/metrics.ts';
 import { createApiKey } from '../../store/api-keys.ts';
-import { action, commandContext } from '../context.ts';
+import type { RunResult } from '../../sync/runner.ts';
+import type { TerminalConsole } from '../console.ts';
+import { action, commandContext, showsSummaries } from '../context.ts';
+import { formatPassLine } from '../pass-line.ts';
 import { formatRun } from './sync.ts';
+
+export interface PassReporting {
+  logger: Logger;
+  /** The terminal, when stdout is one: the pass is then one line there. */
+  terminal?: TerminalConsole | undefined;
+  /** Whether summary lines are wanted (LOG_LEVEL info or more verbose). */
+  summaries: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * One sync pass, reported: on a terminal as one line (problems show as their own warning and error lines),
+ * otherwise as one log record per stream run for log collectors.
+ */
+export async function reportedPass(app: App, reporting: PassReporting): Promise<RunResult[]> {
+  const startedAt = new Date();
+  let rateWaitMs = 0;
+  const unsubscribe = app.rateBudget.onWait((wait) => (rateWaitMs += wait.ms));
+  try {
+    const results = await syncAll(app, { signal: reporting.signal });
+    if (reporting.terminal) {
+      if (reporting.summaries) reporting.terminal.print(formatPassLine(results, { startedAt, finishedAt: new Date(), rateWaitMs }));
+    } else {
+      results.forEach((r) => reporting.logger.info(formatRun(r)));
+    }
+    return results;
+  } finally {
+    unsubscribe();
+  }
+}
 
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('migrate, serve the API, sync now, then keep syncing on SYNC_SCHEDULE; SIGTERM finishes the current page and exits')
     .action(action(async () => {
-      const { config, logger } = commandContext();
+      const { config, logger, terminal } = commandContext();
       // One registry for the process: the sync's and the client's counters beside the API's, at /metrics.
       const metrics = createMetrics();
       const app = await createApp(config, { logger, observers: { ringcentral: metrics.ringcentral, sync: metrics.sync } });
@@ -39,8 +73,7 @@ export function registerStart(program: Command): void {
       let running: Promise<unknown> | undefined;
       const pass = async () => {
         if (running || controller.signal.aborted) return;
-        running = syncAll(app, { signal: controller.signal })
-          .then((results) => results.forEach((r) => logger.info(formatRun(r))))
+        running = reportedPass(app, { logger, terminal, summaries: showsSummaries(config.logLevel), signal: controller.signal })
           .catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'sync pass failed'))
           .finally(() => {
             running = undefined;
