@@ -1,13 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { parse, validate } from 'graphql';
 import { renderGraphiQL as renderStockGraphiQL } from 'graphql-yoga';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumMissing, launchOfflineBrowser, type OfflineBrowser } from '../helpers/offline-browser.ts';
 import { GRAPHIQL_OPTIONS } from '../../src/api/graphiql.ts';
 import { servedSchema, startApiServer, type ApiServer } from '../../src/api/server.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -16,7 +13,6 @@ import { upsertCallPage } from '../../src/store/calls.ts';
 import { entries, makeCallRecord } from '../builders.ts';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../helpers/database.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CALL_ID = 'GRAPHIQL00000001';
 /** Hosts (as an http proxy sees them: a URL, or host:port for https) of Chromium's own background services. */
 const CHROMIUM_OWN = /^(?:https?:\/\/)?[\w.-]*\b(?:google|googleapis|gstatic)\.com(?:[:/]|$)/;
@@ -139,48 +135,25 @@ describe(`GraphiQL, served by callsync alone (${databaseKind})`, () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))(`GraphiQL in headless Chromium, no network but loopback (${databaseKind}; needs ${CHROMIUM} or CHROMIUM_PATH)`, () => {
-  let profile: string;
+describe.skipIf(chromiumMissing)(`GraphiQL in headless Chromium, no network but loopback (${databaseKind}; needs ${CHROMIUM} or CHROMIUM_PATH)`, () => {
+  let browser: OfflineBrowser;
   let context: BrowserContext;
   let page: Page;
-  const requests: string[] = [];
+  let requests: string[];
+  let trapped: string[];
   const failed: string[] = [];
   const pageErrors: string[] = [];
-  // Chromium's proxy: whatever the browser tries to send beyond loopback arrives here and goes no further.
-  const trapped: string[] = [];
-  let trap: Server;
 
   beforeAll(async () => {
-    trap = createServer((req, res) => {
-      trapped.push(req.url ?? '');
-      res.writeHead(502).end();
-    }).on('connect', (req, socket) => {
-      trapped.push(req.url ?? '');
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
-    profile = mkdtempSync(join(tmpdir(), 'callsync-graphiql-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        // Everything but loopback (which Chromium never sends through a proxy) goes to the trap, and no name
-        // resolves but 127.0.0.1: a file from another origin cannot load, and an attempt is seen.
-        `--proxy-server=http://127.0.0.1:${(trap.address() as AddressInfo).port}`, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    });
-    context.on('request', (r) => requests.push(r.url()));
+    browser = await launchOfflineBrowser('graphiql');
+    ({ context, requests, trapped } = browser);
     context.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-    await new Promise((resolve) => trap?.close(resolve));
+    await browser?.close();
   });
 
   it('renders GraphiQL with the example query and the header template, and says the schema needs a key', async () => {

@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumMissing, launchOfflineBrowser, type OfflineBrowser } from '../helpers/offline-browser.ts';
 import { startApiServer, type ApiServer } from '../../src/api/server.ts';
 import { chartPeriod, MAX_EXTENSION_BARS } from '../../src/api/status-page/snapshot.ts';
 import { registerStatus } from '../../src/cli/commands/status.ts';
@@ -27,7 +23,6 @@ import { history, startHarness, type Harness } from '../helpers/harness.ts';
  * exactly dispositionSummary's numbers — in a real browser with the network cut off, where Chromium is installed.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const HOSTILE_NAME = '<script>alert("x")</script> & Co\'s';
 const HOSTILE_ERROR = '<img src=x onerror=alert(1)> failed';
 
@@ -203,40 +198,19 @@ describe(`GET /status (${databaseKind})`, () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))(`/status in headless Chromium, no network but loopback (${databaseKind}; needs ${CHROMIUM} or CHROMIUM_PATH)`, () => {
-  let profile: string;
+describe.skipIf(chromiumMissing)(`/status in headless Chromium, no network but loopback (${databaseKind}; needs ${CHROMIUM} or CHROMIUM_PATH)`, () => {
+  let browser: OfflineBrowser;
   let context: BrowserContext;
-  const requests: string[] = [];
-  const trapped: string[] = [];
-  let trap: Server;
+  let requests: string[];
+  let trapped: string[];
 
   beforeAll(async () => {
-    // Chromium's proxy: whatever the browser tries to send beyond loopback arrives here and goes no further.
-    trap = createServer((req, res) => {
-      trapped.push(req.url ?? '');
-      res.writeHead(502).end();
-    }).on('connect', (req, socket) => {
-      trapped.push(req.url ?? '');
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
-    profile = mkdtempSync(join(tmpdir(), 'callsync-status-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        `--proxy-server=http://127.0.0.1:${(trap.address() as AddressInfo).port}`, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    });
-    context.on('request', (r) => requests.push(r.url()));
+    browser = await launchOfflineBrowser('status');
+    ({ context, requests, trapped } = browser);
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-    await new Promise((resolve) => trap?.close(resolve));
+    await browser?.close();
   });
 
   it('opens from a signed link, draws a visible bar per day and per extension, and shows the hostile name as text', async () => {
