@@ -104,6 +104,7 @@ const envSchema = z
     // Media proxy (src/media/): where CRMs reach callsync, and how long a signed link opens.
     PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://callsync.example.com' }).optional()),
     MEDIA_LINK_TTL_HOURS: optionalText.pipe(positiveInt('MEDIA_LINK_TTL_HOURS', 1, 168).default(24)),
+    MEDIA_ARCHIVE_DIR: optionalText,
     LOG_LEVEL: optionalText.pipe(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -220,6 +221,8 @@ export interface Config {
     readonly publicBaseUrl: string | undefined;
     /** How long a signed media link (GraphQL audioUrl) opens: at most a week, like a presigned S3 URL. */
     readonly linkTtlHours: number;
+    /** Where the sync keeps copies of voicemail and recording audio (and /media reads them); undefined: no archive. */
+    readonly archiveDir: string | undefined;
   };
   readonly secretKeys: { readonly variable: 'CALLSYNC_SECRET_KEY' | 'CALLSYNC_SECRET_KEY_FILE'; readonly keys: readonly SecretKey[] } | undefined;
   /** A bearer token that may read /metrics (and nothing else), for a scraper that should hold no API key. */
@@ -286,7 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConcurrentPerKey: e.API_MAX_CONCURRENT_PER_KEY ?? e.API_POOL_SIZE - 1,
       maxQueuedPerKey: e.API_MAX_QUEUED_PER_KEY,
     },
-    media: { publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''), linkTtlHours: e.MEDIA_LINK_TTL_HOURS },
+    media: { publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''), linkTtlHours: e.MEDIA_LINK_TTL_HOURS, archiveDir: e.MEDIA_ARCHIVE_DIR },
     secretKeys: e.CALLSYNC_SECRET_KEY ? { variable: 'CALLSYNC_SECRET_KEY' as const, keys: e.CALLSYNC_SECRET_KEY }
       : e.CALLSYNC_SECRET_KEY_FILE ? { variable: 'CALLSYNC_SECRET_KEY_FILE' as const, keys: e.CALLSYNC_SECRET_KEY_FILE } : undefined,
     metricsToken: e.METRICS_TOKEN,

@@ -12,7 +12,7 @@ import { sharedAuthSession } from './store/auth-sessions.ts';
 import { changesSince, openDatabase, type Database } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import type { MediaServerOptions } from './media/api.ts';
-import { mediaServerOptions } from './media/connect.ts';
+import { mediaArchiveDeps, mediaServerOptions } from './media/connect.ts';
 import type { SecretKeyring } from './secrets/box.ts';
 import { authSessionKeyring } from './secrets/keys.ts';
 import { BACKFILL_STREAM, CALL_LOG_STREAM, backfillCallLog, syncCallLog } from './sync/call-log.ts';
@@ -20,6 +20,7 @@ import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
 import { VOICEMAIL_BACKFILL_STREAM, backfillVoicemails } from './sync/voicemail-backfill.ts';
 import { DERIVE_STREAM, deriveStream } from './sync/derive.ts';
+import { MEDIA_ARCHIVE_STREAM, syncMediaArchive, type MediaArchiveDeps } from './sync/media-archive.ts';
 import { runStream, type Progress, type RunContext, type RunDeps, type RunResult, type SyncObserver, type SyncSettings } from './sync/runner.ts';
 
 /** The composition root: wires config, database, RingCentral client and sync jobs together. */
@@ -37,6 +38,8 @@ export interface App {
   readonly observers: AppObservers;
   /** /media through this app's RingCentral client, budget and keyring (for startApiServer). */
   readonly media: MediaServerOptions;
+  /** The media archive's store and downloads (MEDIA_ARCHIVE_DIR); undefined: no archive stream. */
+  readonly mediaArchive?: MediaArchiveDeps | undefined;
   close(): Promise<void>;
 }
 
@@ -115,7 +118,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const account = await api.account(new RequestMeter());
     await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
     const media = mediaServerOptions(config, { client, budget: rateBudget, credentials }, keyring, logger);
-    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, rateBudget, observers: options.observers ?? {}, media, close };
+    const mediaArchive = mediaArchiveDeps(config, client);
+    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, rateBudget, observers: options.observers ?? {}, media, mediaArchive, close };
   });
 }
 
@@ -160,10 +164,12 @@ export async function syncAll(app: App, options: PassOptions = {}): Promise<RunR
   const since = await changesSince(app.database);
   const started = performance.now();
   const results: RunResult[] = [];
+  const archive = app.mediaArchive;
   const streams: Array<[string, (ctx: RunContext) => Promise<void>]> = [
     [EXTENSIONS_STREAM, syncExtensions],
     [CALL_LOG_STREAM, syncCallLog],
     [VOICEMAIL_STREAM, (ctx) => syncVoicemails(ctx, { voicemailWindowMs: app.config.derive.voicemailWindowSeconds * 1000 })],
+    ...(archive ? [[MEDIA_ARCHIVE_STREAM, (ctx: RunContext) => syncMediaArchive(ctx, archive)] as [string, (ctx: RunContext) => Promise<void>]] : []),
     [DERIVE_STREAM, (ctx) => deriveStream(ctx, app.config.derive, since)],
   ];
   for (const [stream, job] of streams.filter(([name]) => !options.streams || options.streams.includes(name))) {

@@ -8,12 +8,26 @@ import { authSessionKeyring } from '../secrets/keys.ts';
 import { sharedAuthSession } from '../store/auth-sessions.ts';
 import type { Database } from '../store/db.ts';
 import type { MediaServerOptions } from './api.ts';
+import { archivedMedia } from './archive.ts';
+import { fileArchiveStore } from './archive-store.ts';
 import { ringCentralMedia } from './source.ts';
+import type { MediaArchiveDeps } from '../sync/media-archive.ts';
 
 /** The media options of a process that holds a RingCentral client (`start`): its client, budget and keyring. */
 export function mediaServerOptions(config: Config, ringcentral: { client: RingCentralClient; budget: RateBudget; credentials: RingCentralCredentials }, keyring: SecretKeyring, logger: Logger): MediaServerOptions {
   const source = ringCentralMedia({ ...ringcentral, serverUrl: ringcentral.credentials.serverUrl, logger: logger.child({ component: 'media' }) });
-  return { source, keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours };
+  return { source, keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours, archive: archiveOf(config) };
+}
+
+/** What the sync's archive stream needs (MEDIA_ARCHIVE_DIR): the store, and downloads through the sync's client and budget. */
+export function mediaArchiveDeps(config: Config, client: RingCentralClient): MediaArchiveDeps | undefined {
+  const dir = config.media.archiveDir;
+  return dir ? { store: fileArchiveStore(dir), download: (uri, group, meter, signal) => client.download(uri, undefined, group, meter, signal) } : undefined;
+}
+
+/** The archive /media reads first (MEDIA_ARCHIVE_DIR), or undefined without one. */
+function archiveOf(config: Config) {
+  return config.media.archiveDir ? archivedMedia(fileArchiveStore(config.media.archiveDir)) : undefined;
 }
 
 /**
@@ -24,7 +38,7 @@ export function mediaServerOptions(config: Config, ringcentral: { client: RingCe
  */
 export async function mediaForServe(config: Config, database: Database, credentialKey: (c: RingCentralCredentials) => string, logger: Logger): Promise<MediaServerOptions> {
   const keyring = authSessionKeyring(config, logger);
-  const base = { keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours };
+  const base = { keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours, archive: archiveOf(config) };
   const credentials = config.ringcentral;
   if (!credentials) {
     const unavailable = 'this `callsync serve` has no RingCentral credentials, so it cannot fetch audio: set RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT (those of the sync) and give its database role the RingCentral session (`callsync db-grants --media`), or send CRMs to the API of `callsync start`';
