@@ -9,3 +9,4 @@ export * from './tables/derived.ts';
 export * from './tables/api-keys.ts';
 export * from './tables/feed.ts';
 export * from './tables/mailboxes.ts';
+export * from './tables/disposition-days.ts';
