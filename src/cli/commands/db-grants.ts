@@ -10,7 +10,8 @@ export function registerDbGrants(program: Command): void {
     .requiredOption('--api-role <name>', 'the role `callsync serve` logs in as')
     .requiredOption('--sync-role <name>', 'the role `callsync migrate`, `sync` and `start` log in as')
     .option('--database <name>', 'the database callsync lives in', 'callsync')
-    .action(action(async (opts: { apiRole: string; syncRole: string; database: string }) => {
+    .option('--bi-role <name>', 'also a role for BI tools: reads the views of schema callsync_bi, no table')
+    .action(action(async (opts: { apiRole: string; syncRole: string; database: string; biRole?: string }) => {
       process.stdout.write(renderGrants(opts));
     }));
 }
