@@ -39,11 +39,14 @@ export interface SummaryPlan {
 
 /**
  * Splits [from, to) into whole UTC days and the partial days at its edges. Each edge is counted from the
- * smaller of its two sides: the part inside the period added to the whole days, or the whole edge day
- * from the aggregate less the part outside. So `to = now` costs the calls after now (none), and no edge
- * ever reads more than half a day of calls, however long the period or the history.
+ * side with fewer calls to read: the part inside the period added to the whole days, or the whole edge
+ * day from the aggregate less the part outside. Time after `now` holds no calls yet, so `to = now` reads
+ * none, and no edge reads more than half a day of calls, however long the period or the history. Either
+ * side gives the same answer: `now` only decides the cost.
  */
-export function planSummary(from: Date, to: Date): SummaryPlan {
+export function planSummary(from: Date, to: Date, now: Date): SummaryPlan {
+  // Milliseconds of [a, b) that can hold calls.
+  const cost = (a: number, b: number) => Math.max(0, Math.min(b, now.getTime()) - a);
   const floorDay = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
   // In fractional ms: an Instant 0.5 µs past midnight is not on the day's boundary.
   const [start, end] = [from.getTime() + microsOf(from) / 1000, to.getTime() + microsOf(to) / 1000];
@@ -53,14 +56,14 @@ export function planSummary(from: Date, to: Date): SummaryPlan {
   const raw: RawPiece[] = [];
   let firstDay = fromDay;
   if (start > fromDay) {
-    if (fromDay + DAY_MS - start <= start - fromDay) {
+    if (cost(start, fromDay + DAY_MS) <= cost(fromDay, start)) {
       firstDay = fromDay + DAY_MS;
       raw.push({ from, to: new Date(firstDay), sign: 1 });
     } else raw.push({ from: new Date(fromDay), to: from, sign: -1 });
   }
   let endDay = toDay;
   if (end > toDay) {
-    if (end - toDay <= toDay + DAY_MS - end) raw.push({ from: new Date(toDay), to, sign: 1 });
+    if (cost(toDay, end) < cost(end, toDay + DAY_MS)) raw.push({ from: new Date(toDay), to, sign: 1 });
     else {
       endDay = toDay + DAY_MS;
       raw.push({ from: to, to: new Date(endDay), sign: -1 });
@@ -79,8 +82,8 @@ const dayText = (d: Date) => d.toISOString().slice(0, 10);
  * Whole days come from disposition_days, the edges from calls (planSummary): the same answer as counting
  * every call, at the cost of the days in the period rather than of their calls.
  */
-export async function summariseDispositions(database: Database, from: Date, to: Date, groupBy: readonly SummaryDimension[]): Promise<SummaryRow[]> {
-  const plan = planSummary(from, to);
+export async function summariseDispositions(database: Database, from: Date, to: Date, groupBy: readonly SummaryDimension[], now = new Date()): Promise<SummaryRow[]> {
+  const plan = planSummary(from, to, now);
   const by = (dimension: SummaryDimension, side: 'days' | 'calls') => (groupBy.includes(dimension) ? DIMENSIONS[dimension][side] : sql`null::text`);
   const dims = (side: 'days' | 'calls') => sql`${by('DAY', side)} as day, ${by('EXTENSION', side)} as extension_id, ${by('DIRECTION', side)} as direction`;
   const parts: SQL[] = [];

@@ -136,6 +136,7 @@ const bound = fc.oneof(
     side > 0 ? new Instant(BASE + d * DAY, micros) : new Instant(BASE + d * DAY - 1, micros)),
 );
 const query = fc.record({
+  now: bound,
   bounds: fc.tuple(bound, bound).filter(([a, b]) => a.getTime() !== b.getTime()).map(([a, b]) => (a < b ? [a, b] : [b, a]) as [Date, Date]),
   groupBy: fc.subarray(DIMENSIONS),
 });
@@ -157,8 +158,8 @@ describe(`dispositionSummary from the daily aggregate (${databaseKind})`, () => 
         await apply(database(), transactions);
         const { kept, truth } = await aggregateAndTruth(database());
         expect(kept).toEqual(truth);
-        for (const { bounds: [from, to], groupBy } of queries) {
-          expect(await summariseDispositions(database(), from, to, groupBy)).toEqual(await countEveryCall(database(), from, to, groupBy));
+        for (const { bounds: [from, to], groupBy, now } of queries) {
+          expect(await summariseDispositions(database(), from, to, groupBy, now)).toEqual(await countEveryCall(database(), from, to, groupBy));
         }
       }),
       { numRuns: 80 },
@@ -217,19 +218,22 @@ describe(`dispositionSummary from the daily aggregate (${databaseKind})`, () => 
 
 describe('planSummary: whole days from the aggregate, each edge from its smaller side', () => {
   const at = (day: number, hours = 0) => new Date(BASE + day * DAY + hours * 3_600_000);
+  const later = at(400);
   it.each([
-    ['midnight to midnight: days only', at(0), at(30), { firstDay: at(0), endDay: at(30), raw: [] }],
-    ['to = now late in the day: the whole day less the rest of it', at(0), at(30, 20), { firstDay: at(0), endDay: at(31), raw: [{ from: at(30, 20), to: at(31), sign: -1 }] }],
-    ['from early in a day: that day less its start', at(0, 2), at(30), { firstDay: at(0), endDay: at(30), raw: [{ from: at(0), to: at(0, 2), sign: -1 }] }],
-    ['from late in a day: the rest of that day added', at(0, 22), at(30), { firstDay: at(1), endDay: at(30), raw: [{ from: at(0, 22), to: at(1), sign: 1 }] }],
-    ['inside one day: raw calls only', at(3, 1), at(3, 23), { firstDay: at(3), endDay: at(3), raw: [{ from: at(3, 1), to: at(3, 23), sign: 1 }] }],
-  ])('%s', (_why, from, to, plan) => {
-    expect(planSummary(from, to)).toEqual(plan);
+    ['midnight to midnight: days only', at(0), at(30), later, { firstDay: at(0), endDay: at(30), raw: [] }],
+    ['to late in a day: the whole day less the rest of it', at(0), at(30, 20), later, { firstDay: at(0), endDay: at(31), raw: [{ from: at(30, 20), to: at(31), sign: -1 }] }],
+    ['to early in a day: the start of that day added', at(0), at(30, 2), later, { firstDay: at(0), endDay: at(30), raw: [{ from: at(30), to: at(30, 2), sign: 1 }] }],
+    ['to = now, early in the day: the whole day less the hours after now, which hold no calls', at(0), at(30, 2), at(30, 2), { firstDay: at(0), endDay: at(31), raw: [{ from: at(30, 2), to: at(31), sign: -1 }] }],
+    ['from early in a day: that day less its start', at(0, 2), at(30), later, { firstDay: at(0), endDay: at(30), raw: [{ from: at(0), to: at(0, 2), sign: -1 }] }],
+    ['from late in a day: the rest of that day added', at(0, 22), at(30), later, { firstDay: at(1), endDay: at(30), raw: [{ from: at(0, 22), to: at(1), sign: 1 }] }],
+    ['inside one day: raw calls only', at(3, 1), at(3, 23), later, { firstDay: at(3), endDay: at(3), raw: [{ from: at(3, 1), to: at(3, 23), sign: 1 }] }],
+  ])('%s', (_why, from, to, now, plan) => {
+    expect(planSummary(from, to, now)).toEqual(plan);
   });
 
   it('a microsecond past midnight is not midnight', () => {
     const from = new Instant(at(1).getTime(), 1);
-    expect(planSummary(from, at(5)).raw).toEqual([{ from: at(1), to: from, sign: -1 }]);
+    expect(planSummary(from, at(5), later).raw).toEqual([{ from: at(1), to: from, sign: -1 }]);
   });
 });
 
