@@ -7,7 +7,8 @@
 -- bucket may hold 0 calls and still some seconds (another call's): only buckets at 0 and 0 are deleted.
 
 -- Calls written (sign +1, the rows as they are now) or unwritten (sign -1, as they were), with the
--- disposition they have now: this statement did not change call_dispositions.
+-- disposition they have now: this statement did not change call_dispositions. Each row's partner is read
+-- by its primary key (LIMIT 1 keeps the lookup per row: joined whole, the planner scans the other table).
 CREATE FUNCTION disposition_days_note_calls() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   sign integer := TG_ARGV[0]::integer;
@@ -15,7 +16,10 @@ BEGIN
   INSERT INTO disposition_days AS a (day, account_id, extension_id, direction, disposition, calls, duration_seconds)
   SELECT (c.start_time AT TIME ZONE 'UTC')::date, c.account_id, coalesce(d.extension_id, ''), coalesce(c.direction, ''),
     coalesce(d.disposition, 'UNKNOWN'), sign * count(*), sign * coalesce(sum(c.duration_seconds), 0)
-  FROM changed_rows c LEFT JOIN call_dispositions d ON d.account_id = c.account_id AND d.call_id = c.id
+  FROM changed_rows c
+  LEFT JOIN LATERAL (
+    SELECT d.extension_id, d.disposition FROM call_dispositions d WHERE d.account_id = c.account_id AND d.call_id = c.id LIMIT 1
+  ) d ON true
   WHERE NOT c.deleted
   GROUP BY 1, 2, 3, 4, 5
   ORDER BY 1, 2, 3, 4, 5
@@ -32,20 +36,16 @@ DECLARE
   sign integer := TG_ARGV[0]::integer;
 BEGIN
   INSERT INTO disposition_days AS a (day, account_id, extension_id, direction, disposition, calls, duration_seconds)
-  SELECT day, account_id, extension_id, direction, disposition, sum(n), sum(seconds)
-  FROM (
-    SELECT (c.start_time AT TIME ZONE 'UTC')::date AS day, c.account_id, coalesce(d.extension_id, '') AS extension_id,
-      coalesce(c.direction, '') AS direction, d.disposition, sign AS n, sign * coalesce(c.duration_seconds, 0)::bigint AS seconds
-    FROM changed_rows d JOIN calls c ON c.account_id = d.account_id AND c.id = d.call_id
-    WHERE NOT c.deleted
-    UNION ALL
-    SELECT (c.start_time AT TIME ZONE 'UTC')::date, c.account_id, '', coalesce(c.direction, ''), 'UNKNOWN', -sign,
-      -sign * coalesce(c.duration_seconds, 0)::bigint
-    FROM changed_rows d JOIN calls c ON c.account_id = d.account_id AND c.id = d.call_id
-    WHERE NOT c.deleted
-  ) moves
+  SELECT (c.start_time AT TIME ZONE 'UTC')::date, c.account_id, m.extension_id, coalesce(c.direction, ''), m.disposition,
+    sum(m.n), sum(m.n * coalesce(c.duration_seconds, 0)::bigint)
+  FROM changed_rows d
+  CROSS JOIN LATERAL (
+    SELECT c.account_id, c.start_time, c.direction, c.duration_seconds FROM calls c
+    WHERE c.account_id = d.account_id AND c.id = d.call_id AND NOT c.deleted LIMIT 1
+  ) c
+  CROSS JOIN LATERAL (VALUES (sign, coalesce(d.extension_id, ''), d.disposition), (-sign, '', 'UNKNOWN')) AS m(n, extension_id, disposition)
   GROUP BY 1, 2, 3, 4, 5
-  HAVING sum(n) <> 0 OR sum(seconds) <> 0
+  HAVING sum(m.n) <> 0 OR sum(m.n * coalesce(c.duration_seconds, 0)::bigint) <> 0
   ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (day, account_id, extension_id, direction, disposition) DO UPDATE
   SET calls = a.calls + excluded.calls, duration_seconds = a.duration_seconds + excluded.duration_seconds;
