@@ -21,6 +21,8 @@
  * while a second key sends light requests one at a time; its latency is reported alone and during the flood,
  * with how the flood's requests were answered (200, or 429 past the per-key limits).
  *
+ * Before the pages, dispositionSummary as BI tiles ask it (bench/api-summary.ts; BENCH_SUMMARY_ONLY=1 stops there).
+ *
  * BENCH_DATABASE_URL and BENCH_CALLS as for bench:sync. BENCH_DURATION (seconds, default 10) and
  * BENCH_CONNECTIONS shape the measured runs; BENCH_CPU_PROF=DIR writes a CPU profile of the GraphQL
  * server to DIR (profiling slows it: take the figures from a run without).
@@ -34,6 +36,7 @@ import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { benchSummary } from './api-summary.ts';
 
 const PAGE_QUERY = `query Page($after: String) { calls(first: 100, after: $after) { edges { cursor node { id sessionId direction startTime endTime durationSeconds result disposition dispositionReason final from { phoneNumber name } to { phoneNumber name } legs { position legType direction action result startTime durationSeconds from { phoneNumber } to { phoneNumber } extension { id name } } voicemail { id creationTime durationSeconds audioContentUri } recording { id type contentUri } } } pageInfo { hasNextPage endCursor } } }`;
 const WALK_QUERY = `query Walk($after: String) { calls(first: 500, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
@@ -333,6 +336,10 @@ async function main(): Promise<void> {
       if (parsed.errors || !parsed.data) throw new Error(`GraphQL answered errors: ${text.slice(0, 800)}`);
       return parsed.data;
     };
+
+    // dispositionSummary as BI tiles ask it (bench/api-summary.ts); BENCH_SUMMARY_ONLY=1 stops after it.
+    await benchSummary(graphql.url, headers, sql, new Date());
+    if (process.env.BENCH_SUMMARY_ONLY === '1') return;
 
     // Walk every call through the API (500 a page) for its cursors, and check it against the table's order.
     console.error('walking all calls through the API for cursors…');

@@ -10,3 +10,4 @@ export * from './tables/api-keys.ts';
 export * from './tables/feed.ts';
 export * from './tables/mailboxes.ts';
 export * from './tables/media-archive.ts';
+export * from './tables/disposition-days.ts';

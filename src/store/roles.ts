@@ -8,6 +8,8 @@ import type { Database } from './db.ts';
  * - The API role runs `serve`: it reads what the GraphQL API and the status page answer from and the schema
  *   version, and may record when an API key was last used. It never reads auth_sessions (RingCentral's
  *   tokens), and of accounts only the id and name (the rest is RingCentral's account record).
+ * - An optional BI role (Metabase, Superset, Power BI) reads the views of schema callsync_bi and no table:
+ *   the views run with their owner's rights (security_invoker off), so USAGE and SELECT on them suffice.
  *
  * No default privileges: ALTER DEFAULT PRIVILEGES would hand the API role every table a later migration
  * adds, secrets included (auth_sessions is one such table). The API's tables are listed here instead, next
@@ -17,12 +19,15 @@ import type { Database } from './db.ts';
 
 /** Every table of schema public that the API's resolvers, its key lookup and the status page read whole. */
 export const API_READ_TABLES = [
-  'api_keys', 'call_changes', 'call_dispositions', 'call_legs', 'callbacks', 'calls', 'extensions', 'mailboxes', 'recordings',
-  'sync_runs', 'sync_state', 'voicemail_links', 'voicemail_transcripts', 'voicemails',
+  'api_keys', 'call_changes', 'call_dispositions', 'call_legs', 'callbacks', 'calls', 'disposition_days', 'extensions', 'mailboxes',
+  'recordings', 'sync_runs', 'sync_state', 'voicemail_links', 'voicemail_transcripts', 'voicemails',
 ] as const;
 
 /** Tables the API reads only some columns of: the status page names each account (store/status-reads.ts). */
 export const API_READ_COLUMNS: Readonly<Record<string, readonly string[]>> = { accounts: ['id', 'name'] };
+
+/** The schema of the reporting views (migrations: bi_views), all a BI role may read. */
+export const BI_SCHEMA = 'callsync_bi';
 
 export interface RoleNames {
   /** The role `serve` logs in as (read-only). */
@@ -36,6 +41,8 @@ export interface RoleNames {
    * it, and writes it when refreshing). Off by default: the API role then never sees RingCentral's tokens.
    */
   media?: boolean | undefined;
+  /** The role BI tools log in as (reads the views of callsync_bi only); none when absent. */
+  biRole?: string | undefined;
 }
 
 /** The statements, in two parts run by different roles at different times. */
@@ -69,6 +76,7 @@ export function grantStatements(names: RoleNames): GrantStatements {
   const database = quoteName('--database', names.database, 'database');
   if (names.apiRole === names.syncRole) throw new UsageError('--api-role and --sync-role must be two different roles: the point is that the API role cannot write');
   const tables = API_READ_TABLES.map((t) => `public.${t}`).join(', ');
+  const bi = biGrants(names);
   return {
     setup: [
       // CREATE on the database: the first migration creates the schema "drizzle" (its bookkeeping).
@@ -76,6 +84,7 @@ export function grantStatements(names: RoleNames): GrantStatements {
       `GRANT USAGE, CREATE ON SCHEMA public TO ${sync};`,
       `GRANT CONNECT ON DATABASE ${database} TO ${api};`,
       `GRANT USAGE ON SCHEMA public TO ${api};`,
+      ...bi.setup,
     ],
     tables: [
       'BEGIN;',
@@ -88,7 +97,24 @@ export function grantStatements(names: RoleNames): GrantStatements {
       // Optional: without it `api-key list` shows no last use, and requests are answered all the same.
       `GRANT UPDATE (last_used_at) ON public.api_keys TO ${api};`,
       ...(names.media ? [`GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO ${api};`] : []),
+      ...bi.tables,
       'COMMIT;',
+    ],
+  };
+}
+
+/** The BI role's part: CONNECT, then USAGE on the views' schema and SELECT on its views, never a table. */
+function biGrants(names: RoleNames): GrantStatements {
+  if (names.biRole === undefined) return { setup: [], tables: [] };
+  const bi = quoteName('--bi-role', names.biRole, 'role');
+  if (names.biRole === names.apiRole || names.biRole === names.syncRole) throw new UsageError('--bi-role must be a role of its own, neither --api-role nor --sync-role: it reads the views and nothing else');
+  return {
+    setup: [`GRANT CONNECT ON DATABASE ${quoteName('--database', names.database, 'database')} TO ${bi};`],
+    tables: [
+      `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${bi};`,
+      `GRANT USAGE ON SCHEMA ${BI_SCHEMA} TO ${bi};`,
+      // The schema holds views only; a view added by a later migration needs this line run again.
+      `GRANT SELECT ON ALL TABLES IN SCHEMA ${BI_SCHEMA} TO ${bi};`,
     ],
   };
 }
@@ -97,7 +123,7 @@ export function grantStatements(names: RoleNames): GrantStatements {
 export function renderGrants(names: RoleNames): string {
   const { setup, tables } = grantStatements(names);
   return [
-    `-- callsync roles: "${names.syncRole}" syncs and owns the schema, "${names.apiRole}" serves the API read-only.`,
+    `-- callsync roles: "${names.syncRole}" syncs and owns the schema, "${names.apiRole}" serves the API read-only${names.biRole ? `, "${names.biRole}" reads the BI views (schema ${BI_SCHEMA})` : ''}.`,
     `-- Create them first (choose the passwords), e.g.: CREATE ROLE "${names.apiRole}" LOGIN PASSWORD '...';`,
     '',
     `-- 1. Before the first \`callsync migrate\`, connected to "${names.database}" as its owner or a superuser:`,

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { instantText } from '../core/instant.ts';
+import { Instant, instantText } from '../core/instant.ts';
 import type { Database } from './db.ts';
 
 export type SummaryDimension = 'DAY' | 'EXTENSION' | 'DIRECTION';
@@ -13,24 +13,98 @@ export interface SummaryRow {
   total_duration_seconds: number;
 }
 
-const DIMENSIONS: Record<SummaryDimension, SQL> = {
-  DAY: sql`to_char(c.start_time at time zone 'UTC', 'YYYY-MM-DD')`,
-  EXTENSION: sql`d.extension_id`,
-  DIRECTION: sql`c.direction`,
+const DAY_MS = 86_400_000;
+
+/** The grouping expressions over the daily aggregate and over raw calls: the same text for the same call. */
+const DIMENSIONS: Record<SummaryDimension, { days: SQL; calls: SQL }> = {
+  DAY: { days: sql`to_char(a.day, 'YYYY-MM-DD')`, calls: sql`to_char(c.start_time at time zone 'UTC', 'YYYY-MM-DD')` },
+  // The aggregate keeps "none" as '' (a key column); raw calls are read the same way.
+  EXTENSION: { days: sql`nullif(a.extension_id, '')`, calls: sql`nullif(d.extension_id, '')` },
+  DIRECTION: { days: sql`nullif(a.direction, '')`, calls: sql`nullif(c.direction, '')` },
 };
+
+/** A stretch of raw calls [from, to) counted with `sign`: +1 adds it, -1 takes it out of a whole day. */
+interface RawPiece {
+  from: Date;
+  to: Date;
+  sign: 1 | -1;
+}
+
+/** How [from, to) is answered: whole UTC days [firstDay, endDay) from the aggregate, plus or minus raw pieces. */
+export interface SummaryPlan {
+  firstDay: Date;
+  endDay: Date;
+  raw: RawPiece[];
+}
+
+/**
+ * Splits [from, to) into whole UTC days and the partial days at its edges. Each edge is counted from the
+ * side with fewer calls to read: the part inside the period added to the whole days, or the whole edge
+ * day from the aggregate less the part outside. Time after `now` holds no calls yet, so `to = now` reads
+ * none, and no edge reads more than half a day of calls, however long the period or the history. Either
+ * side gives the same answer: `now` only decides the cost.
+ */
+export function planSummary(from: Date, to: Date, now: Date): SummaryPlan {
+  // Milliseconds of [a, b) that can hold calls.
+  const cost = (a: number, b: number) => Math.max(0, Math.min(b, now.getTime()) - a);
+  const floorDay = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+  // In fractional ms: an Instant 0.5 µs past midnight is not on the day's boundary.
+  const [start, end] = [from.getTime() + microsOf(from) / 1000, to.getTime() + microsOf(to) / 1000];
+  const [fromDay, toDay] = [floorDay(start), floorDay(end)];
+  // Within one day: the raw calls themselves (at most a day of them).
+  if (fromDay === toDay) return { firstDay: new Date(fromDay), endDay: new Date(fromDay), raw: start < end ? [{ from, to, sign: 1 }] : [] };
+  const raw: RawPiece[] = [];
+  let firstDay = fromDay;
+  if (start > fromDay) {
+    if (cost(start, fromDay + DAY_MS) <= cost(fromDay, start)) {
+      firstDay = fromDay + DAY_MS;
+      raw.push({ from, to: new Date(firstDay), sign: 1 });
+    } else raw.push({ from: new Date(fromDay), to: from, sign: -1 });
+  }
+  let endDay = toDay;
+  if (end > toDay) {
+    if (cost(toDay, end) < cost(end, toDay + DAY_MS)) raw.push({ from: new Date(toDay), to, sign: 1 });
+    else {
+      endDay = toDay + DAY_MS;
+      raw.push({ from: to, to: new Date(endDay), sign: -1 });
+    }
+  }
+  return { firstDay: new Date(firstDay), endDay: new Date(endDay), raw };
+}
+
+const microsOf = (date: Date) => (date instanceof Instant ? date.microsPastMs : 0);
+
+const dayText = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * Calls per disposition over [from, to) by start time, tombstones left out, grouped by the requested
  * dimensions (UTC day, the disposition's extension, direction). Calls not derived yet count as UNKNOWN.
+ * Whole days come from disposition_days, the edges from calls (planSummary): the same answer as counting
+ * every call, at the cost of the days in the period rather than of their calls.
  */
-export async function summariseDispositions(database: Database, from: Date, to: Date, groupBy: readonly SummaryDimension[]): Promise<SummaryRow[]> {
-  const by = (dimension: SummaryDimension) => (groupBy.includes(dimension) ? DIMENSIONS[dimension] : sql`null::text`);
+export async function summariseDispositions(database: Database, from: Date, to: Date, groupBy: readonly SummaryDimension[], now = new Date()): Promise<SummaryRow[]> {
+  const plan = planSummary(from, to, now);
+  const by = (dimension: SummaryDimension, side: 'days' | 'calls') => (groupBy.includes(dimension) ? DIMENSIONS[dimension][side] : sql`null::text`);
+  const dims = (side: 'days' | 'calls') => sql`${by('DAY', side)} as day, ${by('EXTENSION', side)} as extension_id, ${by('DIRECTION', side)} as direction`;
+  const parts: SQL[] = [];
+  if (plan.firstDay < plan.endDay) {
+    parts.push(sql`
+      select ${dims('days')}, a.disposition, a.calls as n, a.duration_seconds as seconds
+      from disposition_days a
+      where a.day >= ${dayText(plan.firstDay)}::date and a.day < ${dayText(plan.endDay)}::date`);
+  }
+  for (const piece of plan.raw) {
+    parts.push(sql`
+      select ${dims('calls')}, coalesce(d.disposition, 'UNKNOWN') as disposition, ${sql.raw(String(piece.sign))} as n,
+        ${sql.raw(String(piece.sign))} * coalesce(c.duration_seconds, 0)::bigint as seconds
+      from calls c left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id
+      where c.start_time >= ${instantText(piece.from)} and c.start_time < ${instantText(piece.to)} and not c.deleted`);
+  }
+  if (parts.length === 0) return [];
   return database.query<SummaryRow>(sql`
-    select ${by('DAY')} as day, ${by('EXTENSION')} as extension_id, ${by('DIRECTION')} as direction,
-      coalesce(d.disposition, 'UNKNOWN') as disposition, count(*)::int as count,
-      coalesce(sum(c.duration_seconds), 0)::bigint::text as total_duration_seconds
-    from calls c left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id
-    where c.start_time >= ${instantText(from)} and c.start_time < ${instantText(to)} and not c.deleted
+    select day, extension_id, direction, disposition, sum(n)::int as count, sum(seconds)::bigint::text as total_duration_seconds
+    from (${sql.join(parts, sql` union all `)}) as buckets
     group by 1, 2, 3, 4
+    having sum(n) > 0
     order by 1 nulls first, 2 nulls first, 3 nulls first, 4`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registerDbGrants } from '../../src/cli/commands/db-grants.ts';
-import { API_READ_TABLES, grantStatements, renderGrants } from '../../src/store/roles.ts';
+import { API_READ_TABLES, BI_SCHEMA, grantStatements, renderGrants } from '../../src/store/roles.ts';
 import { runCommandInProcess } from '../helpers/cli.ts';
 
 /** The SQL is applied to a real server in test/api/read-only-role.int.test.ts; this is the command's surface. */
@@ -31,7 +31,21 @@ describe('callsync db-grants', () => {
     expect((await dbGrants('--api-role', 'api', '--sync-role', 'sync', '--media')).stdout).toContain('GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO "api";');
   });
 
+  it('with --bi-role, grants that role CONNECT, USAGE on the views\' schema and SELECT on its views: no table, no write', async () => {
+    const { stdout } = await dbGrants('--api-role', 'api', '--sync-role', 'sync', '--bi-role', 'metabase');
+    const forBi = stdout.split('\n').filter((line) => line.includes('"metabase"') && !line.startsWith('--'));
+    expect(forBi).toEqual([
+      'GRANT CONNECT ON DATABASE "callsync" TO "metabase";',
+      'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "metabase";',
+      `GRANT USAGE ON SCHEMA ${BI_SCHEMA} TO "metabase";`,
+      `GRANT SELECT ON ALL TABLES IN SCHEMA ${BI_SCHEMA} TO "metabase";`,
+    ]);
+    expect((await dbGrants('--api-role', 'api', '--sync-role', 'sync')).stdout).not.toContain(BI_SCHEMA);
+  });
+
   it.each([
+    ['a BI role that is the API role', ['--api-role', 'api', '--sync-role', 'sync', '--bi-role', 'api'], '--bi-role must be a role of its own'],
+    ['a BI role name that would end the identifier', ['--api-role', 'api', '--sync-role', 'sync', '--bi-role', 'bi"; --'], '--bi-role must be a role name'],
     ['a name that would end the identifier', ['--api-role', 'x"; drop table calls; --', '--sync-role', 'sync'], '--api-role must be a role name of 1-63 characters'],
     ['a name starting with a digit', ['--api-role', 'api', '--sync-role', '1sync'], '--sync-role must be a role name'],
     ['a reserved role', ['--api-role', 'pg_read_all_data', '--sync-role', 'sync'], '--api-role cannot be "pg_read_all_data": PostgreSQL reserves'],

@@ -11,7 +11,8 @@ export function registerDbGrants(program: Command): void {
     .requiredOption('--sync-role <name>', 'the role `callsync migrate`, `sync` and `start` log in as')
     .option('--database <name>', 'the database callsync lives in', 'callsync')
     .option('--media', '`serve` also serves /media (audio from RingCentral): its role may use the shared RingCentral session')
-    .action(action(async (opts: { apiRole: string; syncRole: string; database: string; media?: boolean }) => {
+    .option('--bi-role <name>', 'also a role for BI tools: reads the views of schema callsync_bi, no table')
+    .action(action(async (opts: { apiRole: string; syncRole: string; database: string; media?: boolean; biRole?: string }) => {
       process.stdout.write(renderGrants(opts));
     }));
 }
