@@ -93,6 +93,18 @@ describe('callsync start', () => {
       const answer = JSON.parse(body) as { data?: { calls: { edges: unknown[] } }; errors?: unknown };
       expect(answer.errors).toBeUndefined();
       expect(Array.isArray(answer.data?.calls.edges)).toBe(true);
+      // The operator's pages work in demo mode with the printed key: /metrics and /status.
+      const key = /Demo API key \(shown once\): (cs_\S+)/.exec(out)![1]!;
+      const base = /curl -s (http:\/\/\S+)\/graphql/.exec(curl!)![1]!;
+      const auth = { authorization: `Bearer ${key}` };
+      const metrics = await fetch(`${base}/metrics`, { headers: auth });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^callsync_stream_metrics_up 1$/m);
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const status = await fetch(`${base}/status`, { headers: auth });
+      expect(status.status).toBe(200);
+      expect(status.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await status.text()).toContain('call-log');
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.on('exit', resolve));
