@@ -4,7 +4,7 @@ import { parse, validate } from 'graphql';
 import { renderGraphiQL as renderStockGraphiQL } from 'graphql-yoga';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, chromiumMissing, launchOfflineBrowser, type OfflineBrowser } from '../helpers/offline-browser.ts';
+import { CHROMIUM, CHROMIUM_OWN, chromiumMissing, launchOfflineBrowser, type OfflineBrowser } from '../helpers/offline-browser.ts';
 import { GRAPHIQL_OPTIONS } from '../../src/api/graphiql.ts';
 import { servedSchema, startApiServer, type ApiServer } from '../../src/api/server.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -14,8 +14,6 @@ import { entries, makeCallRecord } from '../builders.ts';
 import { createTestDatabase, databaseKind, type TestDatabase } from '../helpers/database.ts';
 
 const CALL_ID = 'GRAPHIQL00000001';
-/** Hosts (as an http proxy sees them: a URL, or host:port for https) of Chromium's own background services. */
-const CHROMIUM_OWN = /^(?:https?:\/\/)?[\w.-]*\b(?:google|googleapis|gstatic)\.com(?:[:/]|$)/;
 
 let testDb: TestDatabase;
 let server: ApiServer;

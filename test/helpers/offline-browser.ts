@@ -9,6 +9,12 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const chromiumMissing = !existsSync(CHROMIUM);
 
+/** Hosts (as an http proxy sees them: a URL, or host:port for https) of Chromium's own background services. */
+export const CHROMIUM_OWN = /^(?:https?:\/\/)?[\w.-]*\b(?:google|googleapis|gstatic)\.com(?:[:/]|$)/;
+
+/** What a page (not Chromium's own updater and sign-in services) tried to send beyond loopback. */
+export const trappedByPages = (browser: OfflineBrowser) => browser.trapped.filter((target) => !CHROMIUM_OWN.test(target));
+
 export interface OfflineBrowser {
   context: BrowserContext;
   /** Every URL the pages asked for. */
