@@ -5,6 +5,7 @@ import { RequestMeter, type RingCentralClient } from '../ringcentral/client.ts';
 import type { RateBudget } from '../ringcentral/rate-budget.ts';
 import type { MediaItem, MediaKind } from '../store/media-reads.ts';
 import { MediaRefusal } from './refusal.ts';
+import { isRingCentralUri } from '../ringcentral/content-hosts.ts';
 
 /** Audio being sent: what the proxy passes on, the bytes as a stream (never a whole file in memory). */
 export interface MediaStream {
@@ -52,12 +53,11 @@ export function ringCentralMedia(options: RingCentralMediaOptions): MediaSource 
   const { client, budget, logger } = options;
   const waitMs = options.waitMs ?? MEDIA_WAIT_MS;
   const groups = { ...SPEC_GROUPS };
-  const serverOrigin = new URL(options.serverUrl).origin;
   return {
     async open(item, range, signal) {
       const uri = item.contentUri;
       if (!uri) throw new MediaRefusal(404, 'NO_AUDIO', `RingCentral named no audio for ${noun(item)}`);
-      if (!onRingCentral(uri, serverOrigin)) {
+      if (!isRingCentralUri(uri, options.serverUrl)) {
         throw new MediaRefusal(404, 'NO_AUDIO', `the content URI stored for ${noun(item)} is not on RingCentral's hosts, so callsync will not send its session there`);
       }
       const group = groups[item.kind];
@@ -101,17 +101,6 @@ function refusalOf(error: unknown, item: MediaItem, group: RateGroup, timedOut: 
 
 function busy(group: RateGroup, waitSec: number, options?: { cause?: unknown }): MediaRefusal {
   return new MediaRefusal(503, 'RATE_LIMITED', `RingCentral's ${group} rate budget, which content downloads share with the sync, is spent for now; try again in ${Math.max(1, waitSec)} s`, Math.max(1, waitSec), options);
-}
-
-/** RingCentral's own hosts (media.ringcentral.com, media.devtest.ringcentral.com...) or RC_SERVER_URL's origin. */
-function onRingCentral(uri: string, serverOrigin: string): boolean {
-  try {
-    const url = new URL(uri);
-    if (url.origin === serverOrigin) return true;
-    return url.protocol === 'https:' && /(^|\.)ringcentral\.(com|biz)$/i.test(url.hostname);
-  } catch {
-    return false;
-  }
 }
 
 function noun(item: MediaItem): string {
