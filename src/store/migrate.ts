@@ -39,8 +39,7 @@ export interface SchemaVersion {
  * missing grant, not a missing schema.
  */
 export async function schemaVersion(database: Database): Promise<SchemaVersion> {
-  const { readMigrationFiles } = await import('drizzle-orm/migrator');
-  const committed = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis);
+  const committed = await committedMigrationTimes();
   let recorded: number[];
   try {
     const rows = await database.query<{ created_at: string | number | null }>(sql`select created_at from drizzle.__drizzle_migrations`);
@@ -56,6 +55,18 @@ export async function schemaVersion(database: Database): Promise<SchemaVersion> 
     expected: committed.length,
     newer: recorded.filter((when) => when > lastCommitted).length,
   };
+}
+
+/**
+ * The journal times of the committed migrations, read once: they ship with this callsync and do not change
+ * while it runs, and `/readyz` asks on every load balancer probe (reading them hashes every SQL file).
+ */
+let committedTimes: Promise<number[]> | undefined;
+function committedMigrationTimes(): Promise<number[]> {
+  committedTimes ??= import('drizzle-orm/migrator').then(({ readMigrationFiles }) => readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+  // A failed read is not kept: the next call tries again.
+  committedTimes.catch(() => (committedTimes = undefined));
+  return committedTimes;
 }
 
 /** 42P01: also what a missing `drizzle` schema gives for a qualified name. */
