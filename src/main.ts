@@ -103,24 +103,32 @@ export async function withConnections<T>(config: Config, options: { database?: D
 
 /** Opens the database (migrating it), starts the simulator in demo mode, and resolves the account. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  return withConnections(config, options, (connections) => connectAccount(config, connections, options));
+}
+
+/**
+ * The app of one RingCentral account on an open database: its client (sharing the stored session), its
+ * rate budget, and the account itself (GET /account/~, recorded in `accounts`). `config` gives the
+ * settings (a managed account's own are merged into it by the caller). close() is the connections'.
+ */
+export async function connectAccount(config: Config, connections: Connections, options: AppOptions & { rateBudget?: RateBudget }): Promise<App> {
   const { logger } = options;
-  return withConnections(config, options, async ({ database, credentials, credentialKey: key, keyring, simulator, close }) => {
-    const rateBudget = new RateBudget(undefined, options.rateLimitsEnabled ?? true);
-    const client = new RingCentralClient({
-      credentials,
-      budget: rateBudget,
-      logger: logger.child({ component: 'ringcentral' }),
-      session: sharedAuthSession(database, key, { keyring, logger }),
-      ...(options.retry ? { retry: options.retry } : {}),
-      observer: options.observers?.ringcentral,
-    });
-    const api = ringCentralApi(client);
-    const account = await api.account(new RequestMeter());
-    await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
-    const media = mediaServerOptions(config, { client, budget: rateBudget, credentials }, keyring, logger);
-    const mediaArchive = mediaArchiveDeps(config, client);
-    return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, rateBudget, observers: options.observers ?? {}, media, mediaArchive, close };
+  const { database, credentials, credentialKey: key, keyring, simulator, close } = connections;
+  const rateBudget = options.rateBudget ?? new RateBudget(undefined, options.rateLimitsEnabled ?? true);
+  const client = new RingCentralClient({
+    credentials,
+    budget: rateBudget,
+    logger: logger.child({ component: 'ringcentral' }),
+    session: sharedAuthSession(database, key, { keyring, logger }),
+    ...(options.retry ? { retry: options.retry } : {}),
+    observer: options.observers?.ringcentral,
   });
+  const api = ringCentralApi(client);
+  const account = await api.account(new RequestMeter());
+  await upsertAccount(database.db, { id: account.id, serverUrl: credentials.serverUrl, name: account.name, mainNumber: account.mainNumber, raw: account.raw });
+  const media = mediaServerOptions(config, { client, budget: rateBudget, credentials }, keyring, logger);
+  const mediaArchive = mediaArchiveDeps(config, client);
+  return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, rateBudget, observers: options.observers ?? {}, media, mediaArchive, close };
 }
 
 /** The database the configuration names: DATABASE_URL, or the embedded one under CALLSYNC_DATA_DIR. */

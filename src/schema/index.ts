@@ -11,3 +11,4 @@ export * from './tables/feed.ts';
 export * from './tables/mailboxes.ts';
 export * from './tables/media-archive.ts';
 export * from './tables/disposition-days.ts';
+export * from './tables/managed-accounts.ts';
