@@ -56,7 +56,7 @@ const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a
 // A name whose last label is all digits is a mistyped address (256.1.1.1), not a hostname (RFC 3696).
 const isHost = (v: string) => IPV4.test(v) || (HOSTNAME.test(v) && !/(^|\.)\d+$/.test(v)) || (v.includes(':') && z.ipv6().safeParse(v).success);
 
-const envSchema = z
+const envFields = z
   .object({
     DATABASE_URL: optionalText.pipe(
       z
@@ -111,6 +111,15 @@ const envSchema = z
       }).default('info'),
     ),
   })
+
+/**
+ * Which RingCentral account a command syncs: `env`, the one RC_* configures (or the demo's); `none`, no
+ * account of the environment (serve, worker, account …: their accounts, if any, are in the database), so
+ * DATABASE_URL without RC_* is not the mistake it is for `start`.
+ */
+export type AccountSource = 'env' | 'none';
+
+const envSchema = (source: AccountSource) => envFields
   .superRefine((env, ctx) => {
     if (env.CALLSYNC_SECRET_KEY && env.CALLSYNC_SECRET_KEY_FILE) {
       ctx.addIssue({ code: 'custom', path: ['CALLSYNC_SECRET_KEY_FILE'], message: 'and CALLSYNC_SECRET_KEY are both set: keep one' });
@@ -134,7 +143,7 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['RC_CLIENT_ID'], message: 'is required when RC_JWT or RC_CLIENT_SECRET is set' });
     } else if (env.RC_SERVER_URL && env.CALLSYNC_DEMO !== '1') {
       ctx.addIssue({ code: 'custom', path: ['RC_CLIENT_ID'], message: 'is required when RC_SERVER_URL is set (with RC_CLIENT_SECRET and RC_JWT)' });
-    } else if (env.DATABASE_URL && env.CALLSYNC_DEMO !== '1') {
+    } else if (source === 'env' && env.DATABASE_URL && env.CALLSYNC_DEMO !== '1') {
       // Demo mode writes simulated calls and a demo API key: only into a database that is asked for it.
       ctx.addIssue({
         code: 'custom',
@@ -238,8 +247,9 @@ export class ConfigError extends Error {
 }
 
 /** Parses and validates the environment once; throws ConfigError listing every bad variable, one line each. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: { accounts?: AccountSource } = {}): Config {
+  const source = options.accounts ?? 'env';
+  const parsed = envSchema(source).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
@@ -261,7 +271,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           jwt: e.RC_JWT!,
         }
       : undefined,
-    demo: !e.RC_CLIENT_ID,
+    // Without an account of the environment, a database of one's own is real, not the demo's.
+    demo: !e.RC_CLIENT_ID && (source === 'env' || !e.DATABASE_URL || e.CALLSYNC_DEMO === '1'),
     sync: {
       backfillDays: e.SYNC_BACKFILL_DAYS,
       lookbackHours: e.SYNC_LOOKBACK_HOURS,

@@ -108,6 +108,14 @@ describe('loadConfig', () => {
     expect(lines[0]).not.toContain('hunter2');
   });
 
+  it('takes a DATABASE_URL without RC_* for commands whose accounts live in the database (serve, worker, account)', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, { accounts: 'none' });
+    expect(config).toMatchObject({ demo: false, ringcentral: undefined, databaseUrl: 'postgres://u@h/db' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', CALLSYNC_DEMO: '1' }, { accounts: 'none' }).demo).toBe(true);
+    expect(loadConfig({}, { accounts: 'none' }).demo).toBe(true);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', RC_CLIENT_ID: 'id' }, { accounts: 'none' })).toThrow(/RC_CLIENT_SECRET/);
+  });
+
   it('runs the demo against a DATABASE_URL only with CALLSYNC_DEMO=1', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db', CALLSYNC_DEMO: '1' });
     expect(config).toMatchObject({ demo: true, ringcentral: undefined, databaseUrl: 'postgres://u@h/db' });

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, type AccountSource, type Config } from '../config.ts';
 import { openConfiguredDatabase } from '../main.ts';
 import type { Database } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
@@ -13,8 +13,8 @@ import { ExitCode } from './exit-codes.ts';
  * stream-run details summed up unless LOG_LEVEL is debug or trace, never written into a progress bar);
  * otherwise they are JSON lines for log collectors, every record kept.
  */
-export function commandContext(): { config: Config; logger: Logger; terminal: TerminalConsole | undefined } {
-  const config = loadConfig();
+export function commandContext(options: { accounts?: AccountSource } = {}): { config: Config; logger: Logger; terminal: TerminalConsole | undefined } {
+  const config = loadConfig(process.env, options);
   const terminal = process.stdout.isTTY ? new TerminalConsole(process.stdout, { detail: isDetailLevel(config.logLevel) }) : undefined;
   const destination = terminal ? terminal.destination : pino.destination({ dest: 1, sync: true });
   return { config, logger: createLogger(config.logLevel, destination), terminal };

@@ -15,7 +15,7 @@ export function registerApi(program: Command): void {
     .command('serve')
     .description('serve the GraphQL API on HOST:PORT (never syncs nor migrates, so it can run as a read-only role; `start` syncs and serves)')
     .action(action(async () => {
-      const { config, logger } = commandContext();
+      const { config, logger } = commandContext({ accounts: 'none' });
       const database = await openConfiguredDatabase(config);
       try {
         // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
@@ -36,7 +36,7 @@ export function registerApi(program: Command): void {
     .description('create a key; it is printed once, as the last line')
     .requiredOption('--name <name>', 'a name for the key, e.g. the CRM it is for')
     .action(action(async (opts: { name: string }) => {
-      const { config } = commandContext();
+      const { config } = commandContext({ accounts: 'none' });
       const key = await withDatabase(config, (database) => createApiKey(database.db, opts.name));
       process.stdout.write(`API key "${opts.name}" created. It is shown only now; send it as "Authorization: Bearer <key>".\n${key}\n`);
     }));
@@ -44,7 +44,7 @@ export function registerApi(program: Command): void {
     .command('list')
     .description('list keys (names, prefixes, last use; never the keys)')
     .action(action(async () => {
-      const { config } = commandContext();
+      const { config } = commandContext({ accounts: 'none' });
       const rows = await withDatabase(config, (database) => listApiKeys(database.db));
       if (rows.length === 0) process.stdout.write('no API keys yet: `callsync api-key create --name NAME`\n');
       for (const k of rows) process.stdout.write(`${k.name}\t${k.prefix}…\tcreated ${at(k.createdAt)}\tlast used ${at(k.lastUsedAt)}${k.revokedAt ? `\trevoked ${at(k.revokedAt)}` : ''}\n`);
@@ -54,7 +54,7 @@ export function registerApi(program: Command): void {
     .description('revoke a key by name')
     .argument('<name>')
     .action(action(async (name: string) => {
-      const { config } = commandContext();
+      const { config } = commandContext({ accounts: 'none' });
       if (!(await withDatabase(config, (database) => revokeApiKey(database.db, name)))) throw new UsageError(`no active API key named "${name}"`);
       process.stdout.write(`API key "${name}" revoked\n`);
     }));
