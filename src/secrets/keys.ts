@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { deriveSecretKey, MAKE_A_KEY, parseSecretKeys, SecretKey, secretKeyring, type SecretKeyring } from './box.ts';
 
@@ -90,4 +91,15 @@ function demoSecretKeys(file: string): { keys: SecretKey[] } | { problem: string
     }
   }
   return readSecretKeyFile(file);
+}
+
+/**
+ * The keys that seal managed accounts' credentials and their sessions (`account add`, `worker`): the
+ * configured ones, or the demo key file in demo mode. Never derived: with no account in the environment
+ * there is nothing to derive from, and a key made on the spot would be lost with the machine.
+ */
+export function accountsKeyring(config: KeyringSettings & { readonly demo: boolean }, logger: Logger): SecretKeyring {
+  if (config.secretKeys) return authSessionKeyring(config, logger);
+  if (config.demo && !config.ringcentral) return authSessionKeyring(config, logger);
+  throw new UsageError(`accounts added to the database keep their credentials sealed: set CALLSYNC_SECRET_KEY or CALLSYNC_SECRET_KEY_FILE (${MAKE_A_KEY}), the same on every worker and for account add`);
 }
