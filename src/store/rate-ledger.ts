@@ -40,8 +40,8 @@ export function rateLedger(database: Database, credentialKey: string): BudgetLed
   };
 }
 
-/** Integer columns; a header's "1.5" must not fail the statement. */
-const whole = (n: number) => Math.max(0, Math.round(n));
+/** Integer columns: a header's "1.5" or an absurd Retry-After must not fail the statement. */
+const whole = (n: number) => Math.min(2_147_483_647, Math.max(0, Math.round(n)));
 
 export interface SharedRateBudgetOptions extends Omit<SharedBudgetOptions, 'onLedgerError'> {
   logger?: Logger;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RateGroup } from '../../src/errors.ts';
-import { MARGIN_MS } from '../../src/ringcentral/rate-budget.ts';
+import { DEFAULT_LIMITS, MARGIN_MS, RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { SharedRateBudget, type BudgetLedger } from '../../src/ringcentral/shared-rate-budget.ts';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { rateLedger, sharedRateBudget } from '../../src/store/rate-ledger.ts';
@@ -156,6 +156,47 @@ describe(`SharedRateBudget on the ledger (${databaseKind})`, () => {
     const answer = await rateLedger(await otherHandle(), key).reserve('Medium', { limit: 40, windowMs: 60_000 }, MARGIN_MS);
     expect(answer.ok).toBe(false);
     if (!answer.ok) expect(answer.waitMs).toBeGreaterThan(40_000);
+  });
+
+  it('prints what an acquire costs (one round trip), beside a bare round trip, alone and with two other handles acquiring at once', async () => {
+    // Fresh credentials every 40 acquires keep each row's window as full as Light's 50 a minute allows.
+    const limits = { ...DEFAULT_LIMITS, Light: { limit: 50, windowSec: 60 } };
+    const timed = async (times: number[], fn: () => Promise<unknown>) => {
+      const started = performance.now();
+      await fn();
+      times.push(performance.now() - started);
+    };
+    const run = async (database: Database, batches: number): Promise<number[]> => {
+      const times: number[] = [];
+      for (let b = 0; b < batches; b++) {
+        const budget = sharedRateBudget(database, freshKey(), { limits });
+        for (let i = 0; i < 40; i++) await timed(times, () => budget.acquire('Light'));
+      }
+      return times;
+    };
+    const local = new RateBudget(undefined, true, { ...limits, Light: { limit: 1_000_000, windowSec: 60 } });
+    const localTimes: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      await timed(localTimes, () => local.acquire('Light'));
+      await timed(bare, () => testDb.database.query(sql`select 1`));
+    }
+    const alone = await run(testDb.database, 10);
+    const others = [await otherHandle(), await otherHandle()];
+    const together = (await Promise.all([testDb.database, ...others].map((db) => run(db, 5)))).flat();
+    expect(alone).toHaveLength(400);
+    expect(together).toHaveLength(600);
+    const figure = (t: number[]) => {
+      const sorted = [...t].sort((x, y) => x - y);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
+      return `p50 ${at(0.5)} ms, p90 ${at(0.9)}, p99 ${at(0.99)}, mean ${(t.reduce((s, x) => s + x, 0) / t.length).toFixed(2)}`;
+    };
+    console.info([
+      `[rate-ledger ${databaseKind}] acquire, in-process RateBudget: ${figure(localTimes)}`,
+      `  select 1 (a bare round trip): ${figure(bare)}`,
+      `  shared, one handle: ${figure(alone)}`,
+      `  shared, three handles at once: ${figure(together)}`,
+    ].join('\n'));
   });
 
   it('disabled, it never asks the ledger and never waits, but still shows what was announced', async () => {
