@@ -6,6 +6,8 @@ import { RingCentralClient, RequestMeter, type RetryPolicy } from './ringcentral
 import { ringCentralApi, type RingCentralApi } from './ringcentral/endpoints.ts';
 import type { RingCentralObserver } from './ringcentral/observer.ts';
 import { RateBudget } from './ringcentral/rate-budget.ts';
+import type { WatchedBudget } from './ringcentral/request-budget.ts';
+import { sharedRateBudget } from './store/rate-ledger.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { upsertAccount } from './store/accounts.ts';
 import { sharedAuthSession } from './store/auth-sessions.ts';
@@ -32,8 +34,8 @@ export interface App {
   readonly api: RingCentralApi;
   readonly accountId: string;
   readonly settings: SyncSettings;
-  /** The process's RingCentral rate budget (its waits show in progress displays). */
-  readonly rateBudget: RateBudget;
+  /** The account's RingCentral rate budget (its waits show in progress displays). */
+  readonly rateBudget: WatchedBudget;
   /** The in-process simulator in demo mode. */
   readonly simulator: Simulator | undefined;
   readonly observers: AppObservers;
@@ -112,10 +114,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
  * rate budget, and the account itself (GET /account/~, recorded in `accounts`). `config` gives the
  * settings (a managed account's own are merged into it by the caller). close() is the connections'.
  */
-export async function connectAccount(config: Config, connections: Connections, options: AppOptions & { rateBudget?: RateBudget }): Promise<App> {
+export async function connectAccount(config: Config, connections: Connections, options: AppOptions & { rateBudget?: WatchedBudget }): Promise<App> {
   const { logger } = options;
   const { database, credentials, credentialKey: key, keyring, simulator, close } = connections;
-  const rateBudget = options.rateBudget ?? new RateBudget(undefined, options.rateLimitsEnabled ?? true);
+  const rateBudget = options.rateBudget ?? accountBudget(database, key, options.rateLimitsEnabled ?? true, logger);
   const client = new RingCentralClient({
     credentials,
     budget: rateBudget,
@@ -130,6 +132,15 @@ export async function connectAccount(config: Config, connections: Connections, o
   const media = mediaServerOptions(config, { client, budget: rateBudget, credentials }, keyring, logger);
   const mediaArchive = mediaArchiveDeps(config, client);
   return { config, database, logger, api, accountId: account.id, simulator, settings: config.sync, rateBudget, observers: options.observers ?? {}, media, mediaArchive, close };
+}
+
+/**
+ * The credential's rate budget. On PostgreSQL it lives in the database (rate_ledger), shared with every
+ * process using the same credential — workers taking turns on an account, a `backfill` beside `start` —
+ * so together they never exceed RingCentral's per user-and-app limits; embedded PGlite has one process.
+ */
+export function accountBudget(database: Database, credentialKey: string, enabled: boolean, logger: Logger): WatchedBudget {
+  return database.kind === 'postgres' ? sharedRateBudget(database, credentialKey, { enabled, logger }) : new RateBudget(undefined, enabled);
 }
 
 /** The database the configuration names: DATABASE_URL, or the embedded one under CALLSYNC_DATA_DIR. */

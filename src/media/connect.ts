@@ -3,6 +3,7 @@ import type { Config, RingCentralCredentials } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { RingCentralClient } from '../ringcentral/client.ts';
 import { RateBudget } from '../ringcentral/rate-budget.ts';
+import type { RequestBudget } from '../ringcentral/request-budget.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import { authSessionKeyring } from '../secrets/keys.ts';
 import { sharedAuthSession } from '../store/auth-sessions.ts';
@@ -14,7 +15,7 @@ import { ringCentralMedia } from './source.ts';
 import type { MediaArchiveDeps } from './archive.ts';
 
 /** The media options of a process that holds a RingCentral client (`start`): its client, budget and keyring. */
-export function mediaServerOptions(config: Config, ringcentral: { client: RingCentralClient; budget: RateBudget; credentials: RingCentralCredentials }, keyring: SecretKeyring, logger: Logger): MediaServerOptions {
+export function mediaServerOptions(config: Config, ringcentral: { client: RingCentralClient; budget: RequestBudget; credentials: RingCentralCredentials }, keyring: SecretKeyring, logger: Logger): MediaServerOptions {
   const source = ringCentralMedia({ ...ringcentral, serverUrl: ringcentral.credentials.serverUrl, logger: logger.child({ component: 'media' }) });
   return { source, keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours, archive: archiveOf(config) };
 }

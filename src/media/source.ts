@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { RingCentralApiError, type RateGroup } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { RequestMeter, type RingCentralClient } from '../ringcentral/client.ts';
-import type { RateBudget } from '../ringcentral/rate-budget.ts';
+import type { RequestBudget } from '../ringcentral/request-budget.ts';
 import type { MediaItem, MediaKind } from '../store/media-reads.ts';
 import { MediaRefusal } from './refusal.ts';
 import { isRingCentralUri } from '../ringcentral/content-hosts.ts';
@@ -37,7 +37,7 @@ const SPEC_GROUPS: Record<MediaKind, RateGroup> = { voicemails: 'Medium', record
 export interface RingCentralMediaOptions {
   client: RingCentralClient;
   /** The client's budget: a wait longer than `waitMs` is answered 503 at once. */
-  budget: RateBudget;
+  budget: RequestBudget;
   /** RC_SERVER_URL: content URIs on its origin are fetched too (the simulator is its own media host). */
   serverUrl: string;
   logger: Logger;
