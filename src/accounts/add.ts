@@ -1,0 +1,86 @@
+import { eq } from 'drizzle-orm';
+import type { RingCentralCredentials } from '../config.ts';
+import { RingCentralApiError, UsageError } from '../errors.ts';
+import { accounts, authSessions } from '../schema/index.ts';
+import type { SecretKeyring } from '../secrets/box.ts';
+import type { Db } from '../store/db.ts';
+import { ACCOUNT_NAME, findManagedAccount, findManagedAccountBy, insertManagedAccount, type AccountSettings } from './store.ts';
+
+export interface AccountToAdd extends AccountSettings {
+  name: string;
+  credentials: RingCentralCredentials;
+  /** The hash naming the credential's stored session (main.ts credentialKey). */
+  credentialKey: string;
+}
+
+/**
+ * Logs in with the credentials and reads the account (GET /account/~), recording it in `accounts` and the
+ * session in `auth_sessions`: main.ts connectAccount, passed in by the command (only cli imports main).
+ */
+export type VerifyCredentials = () => Promise<{ accountId: string }>;
+
+export interface AddedAccount {
+  name: string;
+  accountId: string;
+  companyName: string | null;
+}
+
+/**
+ * Adds a managed account once RingCentral has taken its credentials. Refused, with nothing stored, when
+ * the name is taken, when the credentials or their RingCentral account already belong to another name,
+ * or when RingCentral refuses them (its error, untouched). The session the check logged in with stays
+ * stored on success: the account's first worker takes it instead of logging in again.
+ */
+export async function addManagedAccount(db: Db, keyring: SecretKeyring, account: AccountToAdd, verify: VerifyCredentials): Promise<AddedAccount> {
+  const { name, credentialKey } = account;
+  if (!ACCOUNT_NAME.test(name)) throw new UsageError(`--name must be 1-64 letters, digits, "_", "-" or "." (got "${name}")`);
+  const taken = await findManagedAccount(db, name);
+  if (taken) throw new UsageError(`an account named "${name}" already exists (RingCentral account ${taken.accountId ?? '?'}): pick another --name, or remove it first (callsync account remove ${name})`);
+  const sameCredentials = await findManagedAccountBy(db, { credentialKey });
+  if (sameCredentials) {
+    throw new UsageError(`these credentials (the same --server-url, --client-id and JWT) are already those of account "${sameCredentials.name}" (RingCentral account ${sameCredentials.accountId ?? '?'}): one name per account`);
+  }
+
+  // What the check may write, so that a refusal leaves the database as it was.
+  const hadSession = (await db.select({ key: authSessions.credentialKey }).from(authSessions).where(eq(authSessions.credentialKey, credentialKey))).length > 0;
+  let accountId: string | undefined;
+  let hadAccountRow = true;
+  const undo = async () => {
+    if (!hadSession) await db.delete(authSessions).where(eq(authSessions.credentialKey, credentialKey));
+    if (accountId !== undefined && !hadAccountRow) await db.delete(accounts).where(eq(accounts.id, accountId));
+  };
+  try {
+    const known = new Set((await db.select({ id: accounts.id }).from(accounts)).map((r) => r.id));
+    accountId = (await verify().catch((error: unknown) => Promise.reject(inFlagTerms(error)))).accountId;
+    hadAccountRow = known.has(accountId);
+    const other = await findManagedAccountBy(db, { accountId });
+    if (other) {
+      throw new UsageError(`RingCentral account ${accountId} is already added as "${other.name}": one name per account (to rename it: callsync account remove ${other.name} --keep-data, then add it again)`);
+    }
+    await insertManagedAccount(db, keyring, { ...account, accountId });
+  } catch (error) {
+    await undo().catch(() => undefined);
+    throw error;
+  }
+  const [row] = await db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, accountId));
+  return { name, accountId, companyName: row?.name ?? null };
+}
+
+/** The environment variables RingCentral's login errors name (ringcentral/client.ts), and the flags of `account add` that stand for them. */
+const FLAG_OF: ReadonlyArray<[RegExp, string]> = [
+  [/\bRC_SERVER_URL\b/g, '--server-url'],
+  [/\bRC_CLIENT_ID\b/g, '--client-id'],
+  [/\bRC_CLIENT_SECRET\b/g, '--client-secret-file'],
+  [/\bset RC_JWT\b/g, 'give it with --jwt-file'],
+  [/\bRC_JWT\b/g, 'the JWT of --jwt-file'],
+];
+
+/**
+ * The login's error as `account add` should say it: the same line (RingCentral's status, errorCode and
+ * advice), naming the flags instead of the variables a start-up configures. Other errors pass unchanged.
+ */
+export function inFlagTerms(error: unknown): unknown {
+  if (!(error instanceof RingCentralApiError) || !/\bRC_[A-Z_]+\b/.test(error.message)) return error;
+  const message = FLAG_OF.reduce((text, [variable, flag]) => text.replace(variable, flag), error.message);
+  return new RingCentralApiError(message, error.details, { cause: error.cause });
+}
