@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { RingCentralCredentials } from '../config.ts';
 import { RingCentralApiError, UsageError } from '../errors.ts';
-import { accounts, authSessions } from '../schema/index.ts';
+import { accounts } from '../schema/index.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import type { Db } from '../store/db.ts';
 import { ACCOUNT_NAME, findManagedAccount, findManagedAccountBy, insertManagedAccount, type AccountSettings } from './store.ts';
@@ -15,9 +15,10 @@ export interface AccountToAdd extends AccountSettings {
 
 /**
  * Logs in with the credentials and reads the account (GET /account/~), recording it in `accounts` and the
- * session in `auth_sessions`: main.ts connectAccount, passed in by the command (only cli imports main).
+ * session in `auth_sessions` through `db`: main.ts connectAccount, passed in by the command (only cli
+ * imports main).
  */
-export type VerifyCredentials = () => Promise<{ accountId: string }>;
+export type VerifyCredentials = (db: Db) => Promise<{ accountId: string }>;
 
 export interface AddedAccount {
   name: string;
@@ -28,8 +29,10 @@ export interface AddedAccount {
 /**
  * Adds a managed account once RingCentral has taken its credentials. Refused, with nothing stored, when
  * the name is taken, when the credentials or their RingCentral account already belong to another name,
- * or when RingCentral refuses them (its error, untouched). The session the check logged in with stays
- * stored on success: the account's first worker takes it instead of logging in again.
+ * or when RingCentral refuses them (its error, naming the flags). The check runs in the transaction that
+ * stores the account, so what it writes (the session, the `accounts` row, which it may update) is kept
+ * only with the account: on success the account's first worker takes the session over instead of
+ * logging in again. The transaction lasts one login and one request.
  */
 export async function addManagedAccount(db: Db, keyring: SecretKeyring, account: AccountToAdd, verify: VerifyCredentials): Promise<AddedAccount> {
   const { name, credentialKey } = account;
@@ -40,30 +43,17 @@ export async function addManagedAccount(db: Db, keyring: SecretKeyring, account:
   if (sameCredentials) {
     throw new UsageError(`these credentials (the same --server-url, --client-id and JWT) are already those of account "${sameCredentials.name}" (RingCentral account ${sameCredentials.accountId ?? '?'}): one name per account`);
   }
-
-  // What the check may write, so that a refusal leaves the database as it was.
-  const hadSession = (await db.select({ key: authSessions.credentialKey }).from(authSessions).where(eq(authSessions.credentialKey, credentialKey))).length > 0;
-  let accountId: string | undefined;
-  let hadAccountRow = true;
-  const undo = async () => {
-    if (!hadSession) await db.delete(authSessions).where(eq(authSessions.credentialKey, credentialKey));
-    if (accountId !== undefined && !hadAccountRow) await db.delete(accounts).where(eq(accounts.id, accountId));
-  };
-  try {
-    const known = new Set((await db.select({ id: accounts.id }).from(accounts)).map((r) => r.id));
-    accountId = (await verify().catch((error: unknown) => Promise.reject(inFlagTerms(error)))).accountId;
-    hadAccountRow = known.has(accountId);
-    const other = await findManagedAccountBy(db, { accountId });
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Db;
+    const { accountId } = await verify(tx).catch((error: unknown) => Promise.reject(inFlagTerms(error)));
+    const other = await findManagedAccountBy(tx, { accountId });
     if (other) {
       throw new UsageError(`RingCentral account ${accountId} is already added as "${other.name}": one name per account (to rename it: callsync account remove ${other.name} --keep-data, then add it again)`);
     }
-    await insertManagedAccount(db, keyring, { ...account, accountId });
-  } catch (error) {
-    await undo().catch(() => undefined);
-    throw error;
-  }
-  const [row] = await db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, accountId));
-  return { name, accountId, companyName: row?.name ?? null };
+    await insertManagedAccount(tx, keyring, { ...account, accountId });
+    const [row] = await tx.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, accountId));
+    return { name, accountId, companyName: row?.name ?? null };
+  });
 }
 
 /** The environment variables RingCentral's login errors name (ringcentral/client.ts), and the flags of `account add` that stand for them. */

@@ -66,9 +66,9 @@ export function registerAccount(program: Command): void {
       const credentials = { serverUrl, clientId, ...secrets };
       const key = credentialKey(credentials);
       const added = await withDatabase(config, (database) =>
-        addManagedAccount(database.db, keyring, { name: opts.name!, credentials, credentialKey: key, ...settings }, async () => {
-          // The session it logs in with is stored sealed, for the account's first worker to take over.
-          const connections = { database, credentials, credentialKey: key, keyring, simulator: undefined, close: async () => undefined };
+        addManagedAccount(database.db, keyring, { name: opts.name!, credentials, credentialKey: key, ...settings }, async (tx) => {
+          // On the add's transaction: the session it logs in with is kept (sealed) only with the account.
+          const connections = { database: { ...database, db: tx }, credentials, credentialKey: key, keyring, simulator: undefined, close: async () => undefined };
           return connectAccount(config, connections, { logger });
         }),
       );
