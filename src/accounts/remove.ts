@@ -68,19 +68,17 @@ async function dropAccountRows(tx: Db, accountId: string): Promise<Array<{ table
   const tables = await accountKeyedTables(tx);
   const counts = new Map<string, number>();
   for (let pass = 1; ; pass++) {
-    let deleted = 0;
-    let last = '';
+    const deleted: string[] = [];
     for (const { table, column } of tables) {
       const [r] = rowsOf<{ n: number }>(await tx.execute(sql`
         with gone as (delete from ${sql.identifier(table)} where ${sql.identifier(column)} = ${accountId} returning 1)
         select count(*)::int as n from gone`));
       const n = r?.n ?? 0;
-      if (n > 0) last = table;
-      deleted += n;
+      if (n > 0) deleted.push(table);
       counts.set(table, (counts.get(table) ?? 0) + n);
     }
-    if (deleted === 0) break;
-    if (pass === MAX_PASSES) throw new Error(`rows of RingCentral account ${accountId} keep coming back in ${last} (a trigger writes them) after ${MAX_PASSES} passes: nothing was dropped`);
+    if (deleted.length === 0) break;
+    if (pass === MAX_PASSES) throw new Error(`rows of RingCentral account ${accountId} keep coming back in ${deleted.join(', ')} (a trigger writes them) after ${MAX_PASSES} passes: nothing was dropped`);
   }
   return [...counts].filter(([, rows]) => rows > 0).map(([table, rows]) => ({ table, rows }));
 }
