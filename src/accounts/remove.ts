@@ -19,7 +19,7 @@ export interface RemovedAccount {
  */
 const TRIGGER_FED = ['call_changes', 'disposition_days'];
 
-/** The table keyed by the RingCentral account id itself rather than an account_id column. */
+/** The table keyed by the RingCentral account id itself rather than an account_id column: emptied last. */
 const ACCOUNTS_TABLE = { table: 'accounts', column: 'id' };
 
 /**
@@ -40,7 +40,8 @@ export async function accountKeyedTables(db: Db): Promise<Array<{ table: string;
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
     where c.table_schema = current_schema() and c.column_name = 'account_id' and t.table_type = 'BASE TABLE'
     order by c.table_name`));
-  const names = rows.map((r) => r.table);
+  // managed_accounts is the account itself, not its data: removeManagedAccount deletes its row either way.
+  const names = rows.map((r) => r.table).filter((n) => n !== 'managed_accounts');
   const ordered = [...names.filter((n) => !TRIGGER_FED.includes(n)), ...TRIGGER_FED.filter((n) => names.includes(n))];
   return [...ordered.map((table) => ({ table, column: 'account_id' })), ACCOUNTS_TABLE];
 }

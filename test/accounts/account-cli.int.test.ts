@@ -208,7 +208,7 @@ describe(`callsync account (${databaseKind})`, () => {
 
     const kept = await rig.account(['remove', 'beta', '--keep-data']);
     expect(kept.status, kept.stderr).toBe(0);
-    expect(kept.stdout).toBe(`removed account "beta" (RingCentral account ${beta.accountId}) and its stored session; its synced data is kept\n`);
+    expect(kept.stdout).toBe(`removed account "beta" (RingCentral account ${beta.accountId}) and its stored session; its synced data is kept (to delete it later: add the account again, then remove it with --drop-data)\n`);
     expect((await listJson()).map((a) => a.name)).toEqual(['alpha']);
     expect((await rows<{ credential_key: string }>(sql`select credential_key from auth_sessions`)).map((s) => s.credential_key)).toEqual([keyOf(alpha)]);
     expect(await rows(sql`select id from accounts where id = ${beta.accountId}`)).toHaveLength(1);

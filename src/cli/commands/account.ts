@@ -129,7 +129,7 @@ export function registerAccount(program: Command): void {
       const removed = await withDatabase(config, (database) => removeManagedAccount(database.db, name, mode));
       const which = `account "${name}"${removed.accountId ? ` (RingCentral account ${removed.accountId})` : ''}`;
       if (mode === 'keep-data') {
-        process.stdout.write(`removed ${which} and its stored session; its synced data is kept\n`);
+        process.stdout.write(`removed ${which} and its stored session; its synced data is kept (to delete it later: add the account again, then remove it with --drop-data)\n`);
         return;
       }
       const rows = removed.dropped.map((d) => `${d.table} ${d.rows}`).join(', ');
