@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { RingCentralCredentials } from '../config.ts';
 import { RingCentralApiError, UsageError } from '../errors.ts';
-import { accounts } from '../schema/index.ts';
+import { accounts, calls } from '../schema/index.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import type { Db } from '../store/db.ts';
 import { ACCOUNT_NAME, findManagedAccount, findManagedAccountBy, insertManagedAccount, type AccountSettings } from './store.ts';
@@ -24,6 +24,8 @@ export interface AddedAccount {
   name: string;
   accountId: string;
   companyName: string | null;
+  /** Calls of this RingCentral account already in the database (kept by `remove --keep-data`, or synced by RC_*): continued, not read again. */
+  callsAlready: number;
 }
 
 /**
@@ -52,7 +54,8 @@ export async function addManagedAccount(db: Db, keyring: SecretKeyring, account:
     }
     await insertManagedAccount(tx, keyring, { ...account, accountId });
     const [row] = await tx.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, accountId));
-    return { name, accountId, companyName: row?.name ?? null };
+    const [already] = await tx.select({ n: count() }).from(calls).where(eq(calls.accountId, accountId));
+    return { name, accountId, companyName: row?.name ?? null, callsAlready: already?.n ?? 0 };
   });
 }
 

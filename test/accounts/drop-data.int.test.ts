@@ -156,4 +156,16 @@ describe(`account remove --drop-data (${databaseKind})`, () => {
     const list = await rig.account(['list', '--json']);
     expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((a) => a.name)).toEqual(['beta']);
   });
+
+  it('--keep-data keeps every row, and the account added again under a new name continues them', async () => {
+    const before = await rig.withDb((database) => fingerprint(database, beta.accountId));
+    const kept = await rig.account(['remove', 'beta', '--keep-data']);
+    expect(kept.status, kept.stderr).toBe(0);
+    const after = await rig.withDb((database) => fingerprint(database, beta.accountId));
+    expect({ ...after, managed_accounts: undefined }).toEqual({ ...before, managed_accounts: undefined });
+    expect(after.managed_accounts!.rows).toBe(0);
+    const again = await rig.account(addFlags(rig, beta, 'beta-renamed'));
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('\n  its 120 calls already in this database (kept by an earlier remove, or synced with RC_*) are continued, not read again\n');
+  });
 });
