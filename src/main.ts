@@ -20,7 +20,8 @@ import { EXTENSIONS_STREAM, syncExtensions } from './sync/extensions.ts';
 import { VOICEMAIL_STREAM, syncVoicemails } from './sync/voicemails.ts';
 import { VOICEMAIL_BACKFILL_STREAM, backfillVoicemails } from './sync/voicemail-backfill.ts';
 import { DERIVE_STREAM, deriveStream } from './sync/derive.ts';
-import { MEDIA_ARCHIVE_STREAM, syncMediaArchive, type MediaArchiveDeps } from './sync/media-archive.ts';
+import type { MediaArchiveDeps } from './media/archive.ts';
+import { MEDIA_ARCHIVE_STREAM, syncMediaArchive } from './sync/media-archive.ts';
 import { runStream, type Progress, type RunContext, type RunDeps, type RunResult, type SyncObserver, type SyncSettings } from './sync/runner.ts';
 
 /** The composition root: wires config, database, RingCentral client and sync jobs together. */

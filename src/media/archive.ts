@@ -1,8 +1,16 @@
+import type { RateGroup } from '../errors.ts';
+import type { Download, RequestMeter } from '../ringcentral/client.ts';
 import type { MediaItem, MediaKind } from '../store/media-reads.ts';
 import type { MediaArchiveStore } from './archive-store.ts';
 import { MediaRefusal } from './refusal.ts';
 import type { ArchivedMedia } from './route.ts';
 import type { MediaStream } from './source.ts';
+
+/** What the media-archive stream needs: where copies go, and a budgeted download of a content URI. */
+export interface MediaArchiveDeps {
+  store: MediaArchiveStore;
+  download(uri: string, group: RateGroup, meter: RequestMeter, signal: AbortSignal): Promise<Download>;
+}
 
 /** The archive's key of an item: `kind/account/id`. */
 export const archiveKey = (kind: MediaKind, accountId: string, id: string) => `${kind}/${accountId}/${id}`;

@@ -11,7 +11,7 @@ import type { MediaServerOptions } from './api.ts';
 import { archivedMedia } from './archive.ts';
 import { fileArchiveStore } from './archive-store.ts';
 import { ringCentralMedia } from './source.ts';
-import type { MediaArchiveDeps } from '../sync/media-archive.ts';
+import type { MediaArchiveDeps } from './archive.ts';
 
 /** The media options of a process that holds a RingCentral client (`start`): its client, budget and keyring. */
 export function mediaServerOptions(config: Config, ringcentral: { client: RingCentralClient; budget: RateBudget; credentials: RingCentralCredentials }, keyring: SecretKeyring, logger: Logger): MediaServerOptions {

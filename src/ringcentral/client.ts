@@ -9,7 +9,8 @@ import { accessUsable, AuthStorage, REFRESH_HANDICAP_MS, sessionAction, tokensOf
 import { isRingCentralUri } from './content-hosts.ts';
 import { parseJson } from './json.ts';
 import type { RingCentralEvent, RingCentralObserver } from './observer.ts';
-import { RATE_GROUPS, realClock, type RateBudget, type RateHeaders } from './rate-budget.ts';
+import { RATE_GROUPS, realClock, type RateHeaders } from './rate-budget.ts';
+import type { RequestBudget } from './request-budget.ts';
 
 /** Per-run tally of requests and 429s, written into sync_runs. */
 export class RequestMeter {
@@ -31,7 +32,8 @@ export interface RetryPolicy {
 
 export interface ClientOptions {
   credentials: RingCentralCredentials;
-  budget: RateBudget;
+  /** This process's budget (RateBudget), or the one shared with every process using the credential (SharedRateBudget). */
+  budget: RequestBudget;
   logger: Logger;
   /** The credential's session, shared with every process on the database (store/auth-sessions.ts). */
   session: SharedSession;

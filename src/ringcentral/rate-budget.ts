@@ -43,7 +43,7 @@ export interface RateHeaders {
  * Safety margin added to every wait: RingCentral counts a request when it arrives, we count it when we
  * send it, and the two clocks are not the same.
  */
-const MARGIN_MS = 250;
+export const MARGIN_MS = 250;
 
 /** A request about to wait for its group's budget (`ms` > 0), or done waiting (`ms` 0). */
 export interface RateWait {

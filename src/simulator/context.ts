@@ -7,7 +7,7 @@ import type { FaultState } from './faults.ts';
 import type { MessageSyncTokens } from './message-sync-token.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { SyncTokens } from './sync-token.ts';
-import { ENDPOINT_FAMILIES, type EndpointFamily, type RateGroup } from './types.ts';
+import { ENDPOINT_FAMILIES, type EndpointFamily, type RateGroup, type SimulatedRequest } from './types.ts';
 import type { World } from './world.ts';
 
 export interface Counters {
@@ -40,6 +40,7 @@ export interface SimContext {
   recordings: { bytes: number; purged: Set<string> };
   clock: () => number;
   release(): number;
+  onRequest?: ((request: SimulatedRequest) => void) | undefined;
 }
 
 /** Zeroed request counters. */

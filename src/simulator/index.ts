@@ -94,6 +94,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     recordings: { bytes: opts.recordingBytes ?? 65_536, purged: new Set() },
     clock,
     release: () => world.release(clock()),
+    onRequest: opts.onRequest,
   };
 
   const server = createSimulatorServer(ctx);

@@ -108,6 +108,7 @@ async function handle(ctx: SimContext, raw: IncomingMessage, res: ServerResponse
   ctx.counters.requests[group]++;
   ctx.counters.endpoints[route?.family ?? 'unknown']++;
   const { response, rateHeaders } = gate(ctx, req, route, group);
+  ctx.onRequest?.({ at: now, method, path: url.pathname, group, status: response.status });
   const delay = ctx.faults.takeDelay(group);
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   return send(ctx, res, response, rateHeaders);

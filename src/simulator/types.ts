@@ -93,6 +93,17 @@ export interface SimulatorOptions {
   forwardingFrom?: 'caller' | 'owner';
   /** The JWT user's role (see AdminRole); switchable later through faults.adminRole. Default 'SuperAdmin'. */
   adminRole?: AdminRole;
+  /** Told of every API request (not /__sim/) as it is answered: a test's view of the traffic from the server's side. */
+  onRequest?: (request: SimulatedRequest) => void;
+}
+
+/** One API request as the simulator saw it: when it arrived (its clock), its rate group and the status it got. */
+export interface SimulatedRequest {
+  at: number;
+  method: string;
+  path: string;
+  group: RateGroup;
+  status: number;
 }
 
 export type Disposition =

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { isRefusal, type RateGroup } from '../errors.ts';
+import { isRefusal } from '../errors.ts';
 import type { MediaArchiveStore } from '../media/archive-store.ts';
-import { archiveKey } from '../media/archive.ts';
-import type { Download, RequestMeter } from '../ringcentral/client.ts';
+import { archiveKey, type MediaArchiveDeps } from '../media/archive.ts';
+import type { Download } from '../ringcentral/client.ts';
 import { recordingsToArchive, saveArchived, voicemailsToArchive, type ArchiveOutcome, type MediaToArchive } from '../store/media-archive.ts';
 import type { RunContext } from './runner.ts';
 
@@ -20,11 +20,6 @@ export const MAX_VOICEMAILS_PER_PASS = 8;
 export const MAX_RECORDINGS_PER_PASS = 2;
 
 /** Where the copies go, and how audio is fetched (RingCentralClient.download, through the process's budget). */
-export interface MediaArchiveDeps {
-  store: MediaArchiveStore;
-  download(uri: string, group: RateGroup, meter: RequestMeter, signal: AbortSignal): Promise<Download>;
-}
-
 /** The groups content is charged to (api-notes §4.1, §5), as in media/source.ts. */
 const GROUPS = { voicemails: 'Medium', recordings: 'Heavy' } as const;
 

@@ -12,7 +12,8 @@ import { silentLogger } from '../../src/logger.ts';
 import { credentialKey, syncAll, type App } from '../../src/main.ts';
 import { mediaForServe } from '../../src/media/connect.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
-import { MAX_RECORDINGS_PER_PASS, MAX_VOICEMAILS_PER_PASS, MEDIA_ARCHIVE_STREAM, type MediaArchiveDeps } from '../../src/sync/media-archive.ts';
+import type { MediaArchiveDeps } from '../../src/media/archive.ts';
+import { MAX_RECORDINGS_PER_PASS, MAX_VOICEMAILS_PER_PASS, MEDIA_ARCHIVE_STREAM } from '../../src/sync/media-archive.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { history, startHarness, type Harness } from '../helpers/harness.ts';
 
