@@ -46,8 +46,19 @@ export async function accountKeyedTables(db: Db): Promise<Array<{ table: string;
   return [...ordered.map((table) => ({ table, column: 'account_id' })), ACCOUNTS_TABLE];
 }
 
+/** The base tables keyed by a credential's hash (`credential_key`), but for managed_accounts itself. */
+export async function credentialKeyedTables(db: Db): Promise<string[]> {
+  const rows = rowsOf<{ table: string }>(await db.execute(sql`
+    select c.table_name as "table" from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = current_schema() and c.column_name = 'credential_key' and t.table_type = 'BASE TABLE'
+      and c.table_name <> 'managed_accounts'
+    order by c.table_name`));
+  return rows.map((r) => r.table);
+}
+
 /**
- * Removes a managed account: its row and its stored session (auth_sessions, by its credential key), and
+ * Removes a managed account: its row, its stored session and rate budget (by its credential key), and
  * with `drop-data` every row of its RingCentral account id in every table, all in one transaction: it
  * happens whole or not at all, and readers never see half an account.
  */
@@ -58,7 +69,11 @@ export async function removeManagedAccount(db: Db, name: string, mode: RemoveMod
       select account_id as "accountId", credential_key as "credentialKey" from managed_accounts where name = ${name} for update`));
     if (!row) throw new UsageError(`no account named "${name}" (callsync account list shows them)`);
     const dropped = mode === 'drop-data' && row.accountId !== null ? await dropAccountRows(tx as unknown as Db, row.accountId) : [];
-    await tx.execute(sql`delete from auth_sessions where credential_key = ${row.credentialKey}`);
+    // Its stored session (auth_sessions) and whatever else is kept per credential (rate_ledger …): found
+    // like the account tables, so a later table of the kind is not forgotten either.
+    for (const table of await credentialKeyedTables(tx as unknown as Db)) {
+      await tx.execute(sql`delete from ${sql.identifier(table)} where credential_key = ${row.credentialKey}`);
+    }
     await tx.execute(sql`delete from managed_accounts where name = ${name}`);
     return { name, accountId: row.accountId, mode, dropped };
   });

@@ -35,6 +35,20 @@ async function accountTables(database: Database): Promise<Array<{ table: string;
   return [...rows.map((r) => ({ table: r.table, column: 'account_id' })), { table: 'accounts', column: 'id' }];
 }
 
+/** Rows per table keyed by a credential's hash (auth_sessions, rate_ledger …), managed_accounts aside. */
+async function credentialRows(database: Database, key: string): Promise<Record<string, number>> {
+  const tables = await database.query<{ table: string }>(sql`
+    select c.table_name as "table" from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = 'public' and c.column_name = 'credential_key' and t.table_type = 'BASE TABLE' and c.table_name <> 'managed_accounts' order by 1`);
+  const out: Record<string, number> = {};
+  for (const { table } of tables) {
+    const [r] = await database.query<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(table)} where credential_key = ${key}`);
+    out[table] = r!.n;
+  }
+  return out;
+}
+
 /** Per table: how many rows of the account, and a digest of their whole content. */
 async function fingerprint(database: Database, accountId: string): Promise<Record<string, { rows: number; digest: string }>> {
   const out: Record<string, { rows: number; digest: string }> = {};
@@ -84,6 +98,8 @@ beforeAll(async () => {
       await database.query(sql`insert into callbacks (account_id, call_id, callback_call_id, seconds_after_end)
         select account_id, min(id), max(id), 60 from calls where account_id = ${id} group by account_id on conflict do nothing`);
     }
+    // What a worker's shared rate budget keeps per credential (store/rate-ledger.ts): one group each.
+    await database.query(sql`insert into rate_ledger (credential_key, rate_group) select credential_key, 'Heavy' from managed_accounts`);
     // A table a later migration might add, and one fed by a trigger on calls that this code has never
     // heard of: both are account tables all the same.
     await database.query(sql`create table future_notes (account_id text not null, note text)`);
@@ -126,11 +142,13 @@ describe(`account remove --drop-data (${databaseKind})`, () => {
   });
 
   it('deletes every row of the account in every account table, keeps the other account\'s exactly, and its archived audio', async () => {
-    const { betaBefore, sessions } = await rig.withDb(async (database) => ({
-      betaBefore: await fingerprint(database, beta.accountId),
-      sessions: await database.query<{ credential_key: string }>(sql`select m.name, s.credential_key from auth_sessions s join managed_accounts m using (credential_key) order by 1`),
-    }));
-    expect(sessions).toHaveLength(2);
+    const keys = await rig.withDb((database) => database.query<{ name: string; key: string }>(sql`select name, credential_key as key from managed_accounts order by 1`));
+    const [alphaKey, betaKey] = keys.map((k) => k.key) as [string, string];
+    const { betaBefore, betaCredentialRows } = await rig.withDb(async (database) => {
+      const alphaRows = await credentialRows(database, alphaKey);
+      expect([alphaRows.auth_sessions, alphaRows.rate_ledger]).toEqual([1, 1]);
+      return { betaBefore: await fingerprint(database, beta.accountId), betaCredentialRows: await credentialRows(database, betaKey) };
+    });
     const dropped = await rig.account(['remove', 'alpha', '--drop-data']);
     expect(dropped.stderr).toBe('');
     expect(dropped.status).toBe(0);
@@ -150,8 +168,9 @@ describe(`account remove --drop-data (${databaseKind})`, () => {
       expect(await storedDays(database, beta.accountId)).toEqual(await rebuiltDays(database, beta.accountId));
       expect(await database.query(sql`select account_id from disposition_days where account_id <> ${beta.accountId} or calls <= 0`)).toEqual([]);
       expect(await database.query(sql`select account_id from call_changes where account_id <> ${beta.accountId}`)).toEqual([]);
-      const left = await database.query<{ credential_key: string }>(sql`select credential_key from auth_sessions`);
-      expect(left.map((s) => s.credential_key)).toEqual([sessions.find((s) => (s as unknown as { name: string }).name === 'beta')!.credential_key]);
+      // Its session and rate budget are gone from every table kept per credential; beta's stay.
+      expect(Object.values(await credentialRows(database, alphaKey)).filter((n) => n > 0)).toEqual([]);
+      expect(await credentialRows(database, betaKey)).toEqual(betaCredentialRows);
     });
     const list = await rig.account(['list', '--json']);
     expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((a) => a.name)).toEqual(['beta']);
