@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { RingCentralCredentials } from '../config.ts';
 import { UsageError } from '../errors.ts';
-import { managedAccounts } from '../schema/index.ts';
+import { accounts, managedAccounts } from '../schema/index.ts';
 import { open, seal, type SecretKeyring } from '../secrets/box.ts';
 import type { Db } from '../store/db.ts';
 
@@ -65,9 +65,44 @@ export async function listManagedAccounts(db: Db): Promise<ManagedAccount[]> {
   return (await db.select(listed).from(managedAccounts).orderBy(managedAccounts.name)).map(settingsOf);
 }
 
+/** A managed account with its company's name, as GET /account/~ gave it (`accounts.name`). */
+export interface ManagedAccountWithCompany extends ManagedAccount {
+  companyName: string | null;
+}
+
+/** Every managed account, by name, with its company's name. */
+export async function listManagedAccountsWithCompany(db: Db): Promise<ManagedAccountWithCompany[]> {
+  const rows = await db
+    .select({ ...listed, companyName: accounts.name })
+    .from(managedAccounts)
+    .leftJoin(accounts, eq(accounts.id, managedAccounts.accountId))
+    .orderBy(managedAccounts.name);
+  return rows.map(settingsOf);
+}
+
 export async function findManagedAccount(db: Db, name: string): Promise<ManagedAccount | undefined> {
   const [row] = await db.select(listed).from(managedAccounts).where(eq(managedAccounts.name, name));
   return row ? settingsOf(row) : undefined;
+}
+
+/** The managed account of a RingCentral account id, or of a credential (its credential key). */
+export async function findManagedAccountBy(db: Db, by: { accountId: string } | { credentialKey: string }): Promise<ManagedAccount | undefined> {
+  const where = 'accountId' in by ? eq(managedAccounts.accountId, by.accountId) : eq(managedAccounts.credentialKey, by.credentialKey);
+  const [row] = await db.select(listed).from(managedAccounts).where(where).limit(1);
+  return row ? settingsOf(row) : undefined;
+}
+
+/**
+ * Changes an account's settings: a value sets its own, null gives it back to the deployment's default,
+ * undefined leaves it. false when there is no such account.
+ */
+export async function updateManagedAccountSettings(db: Db, name: string, change: { schedule?: string | null; backfillDays?: number | null; sweepHours?: number | null }): Promise<boolean> {
+  const updated = await db
+    .update(managedAccounts)
+    .set({ ...change, updatedAt: sql`now()` })
+    .where(eq(managedAccounts.name, name))
+    .returning({ name: managedAccounts.name });
+  return updated.length > 0;
 }
 
 /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerAccount } from './commands/account.ts';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerDbGrants } from './commands/db-grants.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -35,5 +36,6 @@ registerRederive(program);
 registerApi(program);
 registerDoctor(program);
 registerDbGrants(program);
+registerAccount(program);
 
 await program.parseAsync(process.argv);
