@@ -11,6 +11,7 @@ import { registerSimulator } from './commands/simulator.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
+import { registerWorker } from './commands/worker.ts';
 import { ExitCode } from './exit-codes.ts';
 
 /** The version of package.json: the one source of it. */
@@ -35,5 +36,6 @@ registerRederive(program);
 registerApi(program);
 registerDoctor(program);
 registerDbGrants(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);

@@ -12,3 +12,4 @@ export * from './tables/mailboxes.ts';
 export * from './tables/media-archive.ts';
 export * from './tables/disposition-days.ts';
 export * from './tables/managed-accounts.ts';
+export * from './tables/leases.ts';
