@@ -29,9 +29,9 @@ export interface AccountsRig {
   addAccount(name: string, sim: SimulatorOptions, options?: { badJwt?: boolean }): Promise<Simulator>;
   /**
    * A worker in this process. On PostgreSQL it opens database handles of its own, as another process would;
-   * on PGlite it shares the one handle.
+   * on PGlite it shares the rig's handle (or `on`, one opened since).
    */
-  worker(id: string, settings?: Partial<WorkerSettings>): Promise<RunningWorker>;
+  worker(id: string, settings?: Partial<WorkerSettings>, on?: Database): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -53,9 +53,9 @@ export async function startAccountsRig(database: Database, url: string | undefin
       await insertManagedAccount(database.db, keyring, { name, accountId: badJwt ? null : sim.accountId, credentials, credentialKey: credentialKey(credentials) });
       return sim;
     },
-    async worker(id, settings = {}) {
-      const own = url ? await openDatabase({ url, maxConnections: 8 }) : database;
-      const control = url ? await openDatabase({ url, maxConnections: 2 }) : database;
+    async worker(id, settings = {}, on = database) {
+      const own = url ? await openDatabase({ url, maxConnections: 8 }) : on;
+      const control = url ? await openDatabase({ url, maxConnections: 2 }) : on;
       if (url) handles.push(own, control);
       const apps = new AccountApps({ config, database: own, keyring, logger: silentLogger, budgetFor: processBudgets(false), retry: FAST_RETRY });
       const worker = startWorker({ control, open: (name) => apps.open(name), defaultSchedule: config.sync.schedule, logger: silentLogger }, { ...TEST_WORKER, id, ...settings });

@@ -26,8 +26,9 @@ describe(`callsync workers share the managed accounts through the database (${da
   it('two workers sync ten accounts: each account synced to its truth, never held by both at once', async () => {
     const r = await setUp();
     const accounts = names(10);
-    // Histories ending a day ago: no call's voicemail window is still open, so one pass settles everything.
-    for (const [i, name] of accounts.entries()) await r.addAccount(name, { seed: 100 + i, history: history(40, 3, DAY) });
+    // Histories ending a day ago: no call's voicemail window is still open, so one pass settles everything;
+    // two days long, they lie well inside SYNC_BACKFILL_DAYS (4).
+    for (const [i, name] of accounts.entries()) await r.addAccount(name, { seed: 100 + i, history: history(40, 2, DAY) });
     await Promise.all([r.worker('w1'), r.worker('w2')]);
     await waitFor('every account synced', async () => (await syncedAccounts(r.database)).length === accounts.length);
     await rig!.close();
@@ -49,7 +50,7 @@ describe(`callsync workers share the managed accounts through the database (${da
 
   it('a worker whose lease was taken writes no page after it, and stops (fence)', async () => {
     const r = await setUp();
-    const sim = await r.addAccount('victim', { seed: 7, history: history(600, 3, DAY) });
+    const sim = await r.addAccount('victim', { seed: 7, history: history(600, 2, DAY) });
     sim.faults.set({ slow: { ms: 40 } });
     // Renewals far apart: the heartbeat does not notice in time, the fence in the next page does.
     await r.worker('holder', { leaseTtlMs: 120_000, renewEveryMs: 60_000 });
@@ -74,8 +75,8 @@ describe(`callsync workers share the managed accounts through the database (${da
 
   it('an account whose credentials fail backs off, recording the error; the others are synced meanwhile', async () => {
     const r = await setUp();
-    await r.addAccount('bad', { seed: 3, history: history(20, 3, DAY) }, { badJwt: true });
-    for (const [i, name] of names(3, 'good').entries()) await r.addAccount(name, { seed: 40 + i, history: history(30, 3, DAY) });
+    await r.addAccount('bad', { seed: 3, history: history(20, 2, DAY) }, { badJwt: true });
+    for (const [i, name] of names(3, 'good').entries()) await r.addAccount(name, { seed: 40 + i, history: history(30, 2, DAY) });
     await r.worker('w1', { concurrency: 2 });
     await waitFor('three failures in a row and the others synced', async () => {
       const [bad] = await r.database.query<{ attempts: number }>(sql`select attempts from sync_leases where account_name = 'bad'`);
@@ -103,10 +104,10 @@ describe(`callsync workers share the managed accounts through the database (${da
     const r = await setUp();
     // "a-big" sorts first, so it is claimed first; its requests are slow, so its backfill outlasts many
     // slices, while a small account needs one or two: each slice of a-big sends it behind those due before.
-    const big = await r.addAccount('a-big', { seed: 11, history: history(500, 3, DAY) });
+    const big = await r.addAccount('a-big', { seed: 11, history: history(500, 2, DAY) });
     big.faults.set({ slow: { ms: 60 } });
     const small = names(4, 'small');
-    for (const [i, name] of small.entries()) await r.addAccount(name, { seed: 60 + i, history: history(20, 3, DAY) });
+    for (const [i, name] of small.entries()) await r.addAccount(name, { seed: 60 + i, history: history(20, 2, DAY) });
     await r.worker('w1', { concurrency: 1, sliceMs: 1_000 });
     await waitFor('every account synced', async () => (await syncedAccounts(r.database)).length === 5);
     await rig!.close();
