@@ -49,6 +49,14 @@ export class SyncAbortedError extends Error {
   override name = 'SyncAbortedError';
 }
 
+/**
+ * A worker's lease on the account was taken over or ran out (src/workers/): the pass stops where it is and
+ * writes nothing more. A kind of stop, so the runner records the run as aborted, not failed.
+ */
+export class LeaseLostError extends SyncAbortedError {
+  override name = 'LeaseLostError';
+}
+
 /** Another process holds the advisory lock of this account stream. */
 export class StreamLockedError extends Error {
   override name = 'StreamLockedError';

@@ -167,12 +167,14 @@ export interface PassOptions {
   onProgress?: (progress: Progress) => void;
   /** The pass's clock (tests move it ahead to stand for a process that was down). */
   now?: () => Date;
+  /** Checked inside every page transaction (RunDeps.fence): a worker's lease. */
+  fence?: RunDeps['fence'];
 }
 
 function deps(app: App, options: PassOptions): RunDeps {
   return {
     database: app.database, accountId: app.accountId, api: app.api, logger: app.logger, settings: app.settings,
-    signal: options.signal, observer: app.observers.sync, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.now ? { now: options.now } : {}),
+    signal: options.signal, observer: app.observers.sync, fence: options.fence, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.now ? { now: options.now } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { registerSimulator } from './commands/simulator.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
+import { registerWorker } from './commands/worker.ts';
 import { ExitCode } from './exit-codes.ts';
 
 /** The version of package.json: the one source of it. */
@@ -37,5 +38,6 @@ registerApi(program);
 registerDoctor(program);
 registerDbGrants(program);
 registerAccount(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);

@@ -13,3 +13,4 @@ export * from './tables/media-archive.ts';
 export * from './tables/disposition-days.ts';
 export * from './tables/managed-accounts.ts';
 export * from './tables/rate-ledger.ts';
+export * from './tables/leases.ts';

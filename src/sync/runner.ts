@@ -88,6 +88,11 @@ export interface RunDeps {
   now?: () => Date;
   onProgress?: (progress: Progress) => void;
   observer?: SyncObserver | undefined;
+  /**
+   * Run first inside every page transaction: throws (e.g. a worker's LeaseLostError) when this process may
+   * no longer write the account, so the page's rows and checkpoint are rolled back.
+   */
+  fence?: ((tx: Db) => Promise<void>) | undefined;
 }
 
 /**
@@ -118,7 +123,10 @@ export async function runStream(deps: RunDeps, stream: string, job: (ctx: RunCon
       async writeTransaction(fn) {
         const started = performance.now();
         try {
-          return await db.transaction(fn);
+          return await db.transaction(async (tx) => {
+            await deps.fence?.(tx);
+            return fn(tx);
+          });
         } finally {
           totals.writeMs += performance.now() - started;
         }
