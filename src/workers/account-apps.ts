@@ -2,9 +2,10 @@ import { findManagedAccount, openManagedAccount, type AccountSettings, type Mana
 import type { Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { connectAccount, type App, type AppObservers } from '../main.ts';
+import { accountBudget, connectAccount, type App, type AppObservers } from '../main.ts';
 import type { RetryPolicy } from '../ringcentral/client.ts';
 import { RateBudget } from '../ringcentral/rate-budget.ts';
+import type { WatchedBudget } from '../ringcentral/request-budget.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import type { Database } from '../store/db.ts';
 
@@ -13,14 +14,26 @@ import type { Database } from '../store/db.ts';
  * so every pass of the account, in this worker or (with a budget shared through the database) in any, draws
  * on one budget.
  */
-export type BudgetFor = (credentialKey: string) => RateBudget;
+export type BudgetFor = (credentialKey: string) => WatchedBudget;
 
-/** One budget per credential for this process's lifetime: the default until budgets are shared. */
+/** One budget per credential, kept in this process's memory (one process on the database: PGlite, tests). */
 export function processBudgets(rateLimitsEnabled = true): BudgetFor {
-  const budgets = new Map<string, RateBudget>();
+  return cachedBudgets(() => new RateBudget(undefined, rateLimitsEnabled));
+}
+
+/**
+ * One budget per credential, on PostgreSQL shared through the database with every worker and every other
+ * process using the credential (main.ts accountBudget): two workers never exceed an account's limits together.
+ */
+export function sharedBudgets(database: Database, logger: Logger, rateLimitsEnabled = true): BudgetFor {
+  return cachedBudgets((key) => accountBudget(database, key, rateLimitsEnabled, logger));
+}
+
+function cachedBudgets(make: (credentialKey: string) => WatchedBudget): BudgetFor {
+  const budgets = new Map<string, WatchedBudget>();
   return (key) => {
     let budget = budgets.get(key);
-    if (!budget) budgets.set(key, (budget = new RateBudget(undefined, rateLimitsEnabled)));
+    if (!budget) budgets.set(key, (budget = make(key)));
     return budget;
   };
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { accountsKeyring } from '../../secrets/keys.ts';
-import { AccountApps, processBudgets } from '../../workers/account-apps.ts';
+import { AccountApps, sharedBudgets } from '../../workers/account-apps.ts';
 import { openWorkerDatabases } from '../../workers/databases.ts';
 import { startWorker } from '../../workers/worker.ts';
 import { action, commandContext, parseIntFlag } from '../context.ts';
@@ -43,7 +43,7 @@ export function registerWorker(program: Command): void {
       const { config, logger } = commandContext({ accounts: 'none' });
       const keyring = accountsKeyring(config, logger);
       const databases = await openWorkerDatabases(config, settings.concurrency);
-      const apps = new AccountApps({ config, database: databases.sync, keyring, logger, budgetFor: processBudgets() });
+      const apps = new AccountApps({ config, database: databases.sync, keyring, logger, budgetFor: sharedBudgets(databases.sync, logger) });
       const worker = startWorker({ control: databases.control, open: (name) => apps.open(name), defaultSchedule: config.sync.schedule, logger }, settings);
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping: finishing the current pages and letting go of the accounts');
