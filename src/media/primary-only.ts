@@ -1,0 +1,24 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../store/db.ts';
+import { MediaRefusal } from './refusal.ts';
+import type { MediaSource } from './source.ts';
+
+/**
+ * RingCentral audio for a `serve` that may read a hot standby. A download may have to renew the shared
+ * RingCentral session, which writes auth_sessions: a standby refuses the write (read-only, 25006), and the
+ * session RingCentral has just renewed would not be stored for the other processes. So on a standby the
+ * download is refused with a 503 naming the fix, before RingCentral is asked; archived audio is still
+ * served (the archive is read first, and reading it writes nothing). Asked per download, not once at start:
+ * a promoted standby serves audio without a restart.
+ */
+export function primaryOnly(source: MediaSource, database: Database): MediaSource {
+  return {
+    async open(item, range, signal) {
+      const [row] = await database.query<{ standby: boolean }>(sql`select pg_is_in_recovery() as standby`);
+      if (row?.standby) {
+        throw new MediaRefusal(503, 'MEDIA_NEEDS_PRIMARY', 'this server reads a read-only replica of the database, and fetching audio from RingCentral may renew the RingCentral session, which only the primary can store: send /media/ to a `callsync serve` on the primary (PUBLIC_BASE_URL), or keep copies with MEDIA_ARCHIVE_DIR, which replicas serve');
+      }
+      return source.open(item, range, signal);
+    },
+  };
+}
