@@ -5,11 +5,12 @@ import type { MediaSource } from './source.ts';
 
 /**
  * RingCentral audio for a `serve` that may read a hot standby. A download may have to renew the shared
- * RingCentral session, which writes auth_sessions: a standby refuses the write (read-only, 25006), and the
- * session RingCentral has just renewed would not be stored for the other processes. So on a standby the
- * download is refused with a 503 naming the fix, before RingCentral is asked; archived audio is still
- * served (the archive is read first, and reading it writes nothing). Asked per download, not once at start:
- * a promoted standby serves audio without a restart.
+ * RingCentral session, which writes auth_sessions, and a standby refuses the write (read-only, 25006) only
+ * after RingCentral has renewed it: the old access token is void at once (api-notes §1.2), so every process
+ * on the stored session would lose it. Even while the stored token is valid the download is refused, before
+ * RingCentral is asked, so whether /media works does not depend on the token's age; archived audio is still
+ * served (the archive is read first and writes nothing). Asked per download, not once at start: a promoted
+ * standby serves audio without a restart.
  */
 export function primaryOnly(source: MediaSource, database: Database): MediaSource {
   return {

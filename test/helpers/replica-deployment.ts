@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startApiServer, type ApiServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
@@ -29,6 +32,8 @@ export interface ReplicaDeployment {
   standbyServe: ApiServer;
   /** What the standby's serve logged (JSON lines). */
   standbyLog: Array<Record<string, unknown>>;
+  /** MEDIA_ARCHIVE_DIR of both serves, empty at first (nothing archives into it but the test). */
+  archiveDir: string;
   close(): Promise<void>;
 }
 
@@ -40,8 +45,10 @@ export async function startReplicaDeployment(calls = 150): Promise<ReplicaDeploy
   try {
     const cluster = await startReplicaCluster();
     closers.push(() => cluster.stop());
-    const sim = await startSimulator({ seed: 31, rateLimits: false, history: history(calls, 2) });
+    const sim = await startSimulator({ seed: 31, rateLimits: false, history: history(calls, 2), recordingBytes: 8_000 });
     closers.push(() => sim.close());
+    const archiveDir = mkdtempSync(path.join(tmpdir(), 'callsync-replica-archive-'));
+    closers.push(async () => rmSync(archiveDir, { recursive: true, force: true }));
     const env = { ...simulatorEnv(sim), CALLSYNC_SECRET_KEY: randomBytes(32).toString('base64'), SYNC_BACKFILL_DAYS: '3', LOG_LEVEL: 'silent' };
     const primary = await openDatabase({ url: cluster.primaryUrl });
     closers.push(() => primary.close());
@@ -60,7 +67,7 @@ export async function startReplicaDeployment(calls = 150): Promise<ReplicaDeploy
     await requireServableSchema(standby, standbyLogger);
 
     const serve = async (database: Database, url: string, logger = silentLogger, extra: Record<string, string> = {}) => {
-      const config = loadConfig({ ...env, DATABASE_URL: url, ...extra });
+      const config = loadConfig({ ...env, DATABASE_URL: url, MEDIA_ARCHIVE_DIR: archiveDir, ...extra });
       const media = await mediaForServe(config, database, credentialKey, logger);
       const server = await startApiServer({ database, databaseUrl: url, port: 0, logger, keyring: media.keyring, media });
       closers.push(() => server.close());
@@ -69,7 +76,7 @@ export async function startReplicaDeployment(calls = 150): Promise<ReplicaDeploy
     const primaryServe = await serve(primary, cluster.primaryUrl);
     // Audio links the replica's serve hands out point at the primary's (PUBLIC_BASE_URL), as the README says.
     const standbyServe = await serve(standby, cluster.standbyUrl, standbyLogger, { PUBLIC_BASE_URL: primaryServe.url });
-    return { cluster, sim, app, primary, standby, key, primaryServe, standbyServe, standbyLog, close };
+    return { cluster, sim, app, primary, standby, key, primaryServe, standbyServe, standbyLog, archiveDir, close };
   } catch (error) {
     await close();
     throw error;
