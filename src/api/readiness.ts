@@ -47,3 +47,14 @@ export function createReadinessCheck(database: Database, logger: Logger): () => 
     return { status: 200, body: { status: 'ready', database: 'standby', replayLagSeconds: Math.max(0, Math.round(Number(role.lag ?? 0) * 10) / 10) } };
   };
 }
+
+/**
+ * Says once, at start, when the database is a hot standby and what that changes (README "Reading from a
+ * replica"). Not awaited by the caller: an unreachable database must not hold the server's start.
+ */
+export async function noteStandby(database: Database, logger: Logger): Promise<void> {
+  const [row] = await database.query<{ standby: boolean }>(sql`select pg_is_in_recovery() as standby`).catch(() => []);
+  if (row?.standby) {
+    logger.info('the database is a hot standby (a read-only replica): the change feed follows the primary by the replay lag; /media serves archived audio only (RingCentral downloads need a serve on the primary); API key use is recorded by serves on the primary');
+  }
+}

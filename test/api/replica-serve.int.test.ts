@@ -57,10 +57,11 @@ describe.skipIf(replicaSkipReason)(`serve on a streaming replica (${replicaSkipR
     }
   });
 
-  it('/readyz says the database is a standby, with its replay lag; the primary answers as before', async () => {
+  it('/readyz says the database is a standby, with its replay lag, and serve said so at start; the primary answers as before', async () => {
     const [standby, primary] = await Promise.all([fetch(`${d.standbyServe.url}/readyz`), fetch(`${d.primaryServe.url}/readyz`)]);
     expect([standby.status, await standby.json()]).toEqual([200, { status: 'ready', database: 'standby', replayLagSeconds: expect.any(Number) }]);
     expect([primary.status, await primary.json()]).toEqual([200, { status: 'ready' }]);
+    expect(d.standbyLog.find((l) => String(l['msg']).startsWith('the database is a hot standby'))?.['level']).toBe(30);
   });
 
   it("accepts a key created on the primary; its last use is recorded by the primary's serve, the standby's refusal logged as read-only", async () => {
