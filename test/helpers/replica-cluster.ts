@@ -111,7 +111,7 @@ export async function startReplicaCluster(): Promise<ReplicaCluster> {
   const started: string[] = [];
   const clients: postgres.Sql[] = [];
   const stopAll = async () => {
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await Promise.all(clients.map((c) => c.end({ timeout: 1 }).catch(() => undefined)));
     for (const data of started.reverse()) await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -126,7 +126,9 @@ export async function startReplicaCluster(): Promise<ReplicaCluster> {
     started.push(data);
   };
   try {
-    const [primaryPort, standbyPort] = [await freePort(), await freePort()];
+    const primaryPort = await freePort();
+    let standbyPort = await freePort();
+    while (standbyPort === primaryPort) standbyPort = await freePort();
     // initdb's pg_hba.conf with --auth=trust already admits replication connections from 127.0.0.1.
     await pg('initdb', ['-D', primaryDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
     appendFileSync(primaryDir + '/postgresql.conf', settings(primaryPort, dir));
