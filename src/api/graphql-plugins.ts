@@ -162,8 +162,9 @@ export const useUnsupportedMediaTypeMessage: Plugin = {
 /**
  * Errors a client can act on pass unchanged (they are GraphQLErrors the API threw: BAD_USER_INPUT and the
  * like). A cancelled statement becomes QUERY_TIMEOUT, HTTP 503: the request was valid, the server could not
- * answer it in time. Anything else is logged with its cause and answered "Unexpected error." with code
- * INTERNAL_SERVER_ERROR: no message of a driver, no SQL, no stack trace reaches the client.
+ * answer it in time; one a replica cancelled to go on replaying (40001) is QUERY_CONFLICT, 503. Anything
+ * else is logged with its cause and answered "Unexpected error." with code INTERNAL_SERVER_ERROR: no message
+ * of a driver, no SQL, no stack trace reaches the client.
  */
 export function maskErrors(logger: Logger, statementTimeoutMs: number): MaskError {
   return (error, message) => {
@@ -175,6 +176,14 @@ export function maskErrors(logger: Logger, statementTimeoutMs: number): MaskErro
         `The query ran longer than ${statementTimeoutMs} ms and was cancelled. Ask for less: a smaller first or a narrower filter.`,
         { nodes: located.nodes, path: located.path, extensions: { code: 'QUERY_TIMEOUT', http: { status: 503 } } },
       );
+    }
+    // 40001 on a read: a hot standby cancelled it to go on replaying the primary's WAL (or, with SERIALIZABLE
+    // as the database's default isolation, a serialization conflict). Either passes by retrying.
+    if (findCode(error, '40001')) {
+      logger.warn({ path: located.path, err: located.originalError ?? error }, 'GraphQL query cancelled by a conflict (on a replica: recovery; raise its max_standby_streaming_delay above the API statement timeout, or set hot_standby_feedback)');
+      return new GraphQLError('The database cancelled the query to resolve a conflict (on a replica: to apply the primary\'s changes). Try again.', {
+        nodes: located.nodes, path: located.path, extensions: { code: 'QUERY_CONFLICT', http: { status: 503, headers: { 'retry-after': '1' } } },
+      });
     }
     const masked = maskError(error, message, false);
     if (masked !== error) logger.error({ path: located.path, err: located.originalError ?? error }, 'GraphQL request failed unexpectedly');

@@ -15,7 +15,7 @@ import type { SecretKeyring } from '../secrets/box.ts';
 import { openApiDatabase } from './database.ts';
 import { metricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.ts';
 import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
-import { createReadinessCheck } from './readiness.ts';
+import { createReadinessCheck, noteStandby } from './readiness.ts';
 import { STATUS_PAGE_PATH } from './status-page/link.ts';
 import { createStatusRoute } from './status-page/route.ts';
 import { errorBody, maskErrors, operationCount, useNoNulInStrings, useQueryLimits, useQueryStringErrors, useRequestErrorStatus, useUnsupportedMediaTypeMessage, useVariableErrors } from './graphql-plugins.ts';
@@ -80,6 +80,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { database } = api;
   const lookUpKey = createApiKeyLookup(database, logger);
   const readiness = createReadinessCheck(database, logger);
+  void noteStandby(database, logger);
   const metrics = metricsEndpoint({ metrics: options.metrics, token: options.metricsToken, database, admission: guard.snapshot, lookUpKey, logger });
   const statusPage = createStatusRoute({ database, lookUpKey, keyring: options.keyring, fastPath: options.syncFastPath ?? 'extract-sync', guard, logger });
   const contextLimits: ApiLimits = { maxPageSize: limits.maxPageSize };

@@ -11,6 +11,7 @@ import type { Database } from '../store/db.ts';
 import type { MediaServerOptions } from './api.ts';
 import { archivedMedia } from './archive.ts';
 import { fileArchiveStore } from './archive-store.ts';
+import { primaryOnly } from './primary-only.ts';
 import { ringCentralMedia } from './source.ts';
 import type { MediaArchiveDeps } from './archive.ts';
 
@@ -58,7 +59,8 @@ export async function mediaForServe(config: Config, database: Database, credenti
     logger: logger.child({ component: 'ringcentral' }),
     session: sharedAuthSession(database, credentialKey(credentials), { keyring, logger }),
   });
-  return { ...base, source: ringCentralMedia({ client, budget, serverUrl: credentials.serverUrl, logger: logger.child({ component: 'media' }) }) };
+  const source = ringCentralMedia({ client, budget, serverUrl: credentials.serverUrl, logger: logger.child({ component: 'media' }) });
+  return { ...base, source: database.kind === 'postgres' ? primaryOnly(source, database) : source };
 }
 
 /** Whether the role may read, create and refresh the shared session (a refresh locks its row: UPDATE). */

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { FEED_START, readCallChanges } from '../store/call-feed.ts';
 import { callsByKeys, findCalls, type CallFilter } from '../store/call-reads.ts';
 import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
-import { badInput } from './errors.ts';
+import { badInput, retryLater } from './errors.ts';
 import type { ApiContext } from './context.ts';
 import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
 import { keyOf, loadersOf } from './loaders.ts';
@@ -51,6 +51,15 @@ function toFilter(f: CallFilterArgument | null | undefined): CallFilter {
 /** What a connection's nodes are asked for: the page statement reads exactly that. */
 const nodeSelection = (info: GraphQLResolveInfo) => selectionAt(info, ['edges', 'node']);
 
+/** A standby not yet replayed up to the cursor: nothing is lost by waiting (store/call-feed.ts). */
+const replicaBehind = (after: string) =>
+  retryLater(
+    `this server reads a replica that has not yet replayed up to "${after}" (a cursor from the primary or from a replica further ahead): nothing is lost, ask again shortly or send this follower's requests to one server. If it persists, the cursor comes from another callsync database: follow the feed again from the start (omit after)`,
+    'REPLICA_BEHIND_CURSOR',
+    5,
+    'after',
+  );
+
 export const callResolvers = {
   Query: {
     call: (_: unknown, args: { id: string }, context: ApiContext) => loadersOf(context).callById.load(args.id),
@@ -80,6 +89,7 @@ export const callResolvers = {
       if (feed.aheadOfFeed) {
         throw badInput(`"${args.after}" is ahead of this server's change feed: it comes from another callsync database, or this one was restored from an older backup. Follow the feed again from the start (omit after)`, 'after');
       }
+      if (feed.behindCursor) throw replicaBehind(args.after!);
       const rows = await callsByKeys(context.database, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), nodeSelection(info));
       const byKey = new Map(rows.map((row) => {
         const node = toCall(row);

@@ -72,7 +72,9 @@ export function createApiKeyLookup(database: Database, logger: Logger): (key: st
       reported.add(code);
       if (NOT_ALLOWED.has(code)) {
         allowed = false;
-        logger.warn({ code, error: describeError(error) }, 'API key last use is not recorded: the role in DATABASE_URL may not write api_keys.last_used_at. Requests are answered all the same; to record it, GRANT UPDATE (last_used_at) ON api_keys TO that role (`callsync db-grants` prints it) and restart serve');
+        logger.warn({ code, error: describeError(error) }, code === '25006'
+          ? 'API key last use is not recorded: DATABASE_URL is read-only (a hot standby, or default_transaction_read_only). Requests are answered all the same; `api-key list` shows the last use recorded by a serve on the primary'
+          : 'API key last use is not recorded: the role in DATABASE_URL may not write api_keys.last_used_at. Requests are answered all the same; to record it, GRANT UPDATE (last_used_at) ON api_keys TO that role (`callsync db-grants` prints it) and restart serve');
       } else logger.warn({ code, error: describeError(error) }, 'recording an API key\'s last use failed (requests are answered all the same; logged once per error code)');
     }
   }

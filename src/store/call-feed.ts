@@ -9,6 +9,23 @@ export interface FeedPosition {
 
 export const FEED_START: FeedPosition = { xid: '0', seq: 0 };
 
+export interface FeedPage {
+  entries: FeedEntry[];
+  hasMore: boolean;
+  /**
+   * The cursor names a transaction this primary never completed: a cursor of another database, or of this
+   * one before it was restored from an older backup. Following from it would skip whatever this database
+   * writes up to there.
+   */
+  aheadOfFeed: boolean;
+  /**
+   * On a hot standby, the same test: most likely a cursor of the primary or of a replica further ahead,
+   * which this standby reaches once it has replayed that far (retry); a standby cannot tell it from a
+   * foreign cursor.
+   */
+  behindCursor: boolean;
+}
+
 export interface FeedEntry {
   position: FeedPosition;
   accountId: string;
@@ -23,13 +40,19 @@ export interface FeedEntry {
  * cursor later. Sequence numbers alone would not do: a transaction that took seq 10 can commit after one
  * that took seq 11, and a follower that had moved past 11 would never see 10. A call with a later released
  * row is skipped here; it comes at that later position (its data is read fresh either way).
+ *
+ * The same holds on a hot standby. Its snapshot comes from the WAL replayed so far: every transaction id
+ * below the newest one seen counts as running until its commit or abort is replayed, so xmin passes a
+ * transaction only once its end is replayed, with its rows. A standby releases what the primary released,
+ * later by its replay lag, in the same order; a cursor of any server of the cluster is a position on every
+ * other, and one that has not replayed that far answers nothing after it (or `behindCursor`), never skips.
  */
-export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean; aheadOfFeed: boolean }> {
+export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<FeedPage> {
   // One row at least (the horizon), so that an empty feed still tells whether the cursor is ahead of it.
-  const rows = await database.query<{ ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
+  const rows = await database.query<{ ahead: boolean; standby: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
     with horizon as materialized (
-      select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax)
-    select ${after.xid}::xid8 >= h.xmax as ahead, f.xid::text as xid, f.seq, f.account_id, f.call_id
+      select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax, pg_is_in_recovery() as standby)
+    select ${after.xid}::xid8 >= h.xmax as ahead, h.standby, f.xid::text as xid, f.seq, f.account_id, f.call_id
     from horizon h left join lateral (
       select c.xid, c.seq, c.account_id, c.call_id
       from call_changes c
@@ -41,12 +64,13 @@ export async function readCallChanges(database: Database, after: FeedPosition, l
       limit ${limit + 1}) f on true
     order by f.xid, f.seq`);
   const found = rows.filter((r) => r.xid !== null);
+  const ahead = rows[0]?.ahead === true;
+  const standby = rows[0]?.standby === true;
   return {
     entries: found.slice(0, limit).map((r) => ({ position: { xid: r.xid!, seq: Number(r.seq) }, accountId: r.account_id!, callId: r.call_id! })),
     hasMore: found.length > limit,
-    // A position no transaction of this database has reached: a cursor of another database, or of this
-    // one before it was restored from an older backup.
-    aheadOfFeed: rows[0]?.ahead === true,
+    aheadOfFeed: ahead && !standby,
+    behindCursor: ahead && standby,
   };
 }
 

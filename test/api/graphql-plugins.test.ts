@@ -10,7 +10,7 @@ const logger = createLogger('info', { write: (line: string) => void logged.push(
 /** Resolvers failing the ways real ones do: a driver error carrying SQL, a cancelled statement, a bad argument. */
 const yoga = createYoga({
   schema: createSchema({
-    typeDefs: 'type Query { ok: String, boom: String, slow: String, bad: String }',
+    typeDefs: 'type Query { ok: String, boom: String, slow: String, conflict: String, bad: String }',
     resolvers: {
       Query: {
         ok: () => 'fine',
@@ -20,6 +20,10 @@ const yoga = createYoga({
         // drizzle wraps the driver's error; the SQLSTATE is on its cause.
         slow: () => {
           throw new Error('Failed query: select pg_sleep(60)', { cause: Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }) });
+        },
+        // What a hot standby says when replaying the primary's WAL cannot wait for a read any longer.
+        conflict: () => {
+          throw new Error('Failed query: select …', { cause: Object.assign(new Error('canceling statement due to conflict with recovery'), { code: '40001' }) });
         },
         bad: () => {
           throw badInput('first must be between 1 and 500', 'first');
@@ -60,6 +64,14 @@ describe('GraphQL errors over HTTP', () => {
       expect(error.message).toMatch(/longer than 1234 ms and was cancelled/);
       expect(text).not.toContain('pg_sleep');
     }
+  });
+
+  it("turns a replica's recovery-conflict cancel into a retryable QUERY_CONFLICT with 503", async () => {
+    const res = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ok conflict }' }) });
+    expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
+    const body = await res.json();
+    expect(body).toMatchObject({ data: { ok: 'fine', conflict: null }, errors: [{ path: ['conflict'], extensions: { code: 'QUERY_CONFLICT' } }] });
+    expect(JSON.stringify(body)).not.toContain('recovery');
   });
 
   it('answers BAD_USER_INPUT with 400 whatever the Accept header', async () => {

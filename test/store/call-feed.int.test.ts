@@ -89,7 +89,7 @@ describe(`call_changes feed (${databaseKind})`, () => {
 
   it('tells a cursor no transaction of this database has reached from one with nothing new', async () => {
     const { end } = await drain(FEED_START);
-    expect(await readCallChanges(db(), end, 10)).toEqual({ entries: [], hasMore: false, aheadOfFeed: false });
+    expect(await readCallChanges(db(), end, 10)).toEqual({ entries: [], hasMore: false, aheadOfFeed: false, behindCursor: false });
     expect((await readCallChanges(db(), { xid: String(2n ** 62n), seq: 0 }, 10)).aheadOfFeed).toBe(true);
   });
 
@@ -114,7 +114,7 @@ describe(`call_changes feed (${databaseKind})`, () => {
       // ...while a second one writes and commits.
       await late.begin((tx) => tx`update calls set result = 'Accepted' where id = ${b!.id}`);
       const whileOpen = await readCallChanges(db(), end, 200);
-      expect(whileOpen).toEqual({ entries: [], hasMore: false, aheadOfFeed: false });
+      expect(whileOpen).toEqual({ entries: [], hasMore: false, aheadOfFeed: false, behindCursor: false });
       releaseEarly!();
       await first;
       const after = await drain(end);
