@@ -99,7 +99,7 @@ beforeAll(async () => {
         select account_id, min(id), max(id), 60 from calls where account_id = ${id} group by account_id on conflict do nothing`);
     }
     // What a worker's shared rate budget keeps per credential (store/rate-ledger.ts): one group each.
-    await database.query(sql`insert into rate_ledger (credential_key, rate_group) select credential_key, 'Heavy' from managed_accounts`);
+    await database.query(sql`insert into rate_ledger (credential_key, rate_group) select credential_key, 'Heavy' from managed_accounts on conflict do nothing`);
     // A table a later migration might add, and one fed by a trigger on calls that this code has never
     // heard of: both are account tables all the same.
     await database.query(sql`create table future_notes (account_id text not null, note text)`);
@@ -146,7 +146,8 @@ describe(`account remove --drop-data (${databaseKind})`, () => {
     const [alphaKey, betaKey] = keys.map((k) => k.key) as [string, string];
     const { betaBefore, betaCredentialRows } = await rig.withDb(async (database) => {
       const alphaRows = await credentialRows(database, alphaKey);
-      expect([alphaRows.auth_sessions, alphaRows.rate_ledger]).toEqual([1, 1]);
+      expect(alphaRows.auth_sessions).toBe(1);
+      expect(alphaRows.rate_ledger, 'the groups its syncs reserved in (PostgreSQL) or the fixture\'s one').toBeGreaterThanOrEqual(1);
       return { betaBefore: await fingerprint(database, beta.accountId), betaCredentialRows: await credentialRows(database, betaKey) };
     });
     const dropped = await rig.account(['remove', 'alpha', '--drop-data']);

@@ -9,6 +9,7 @@ import { findManagedAccount, listManagedAccountsWithCompany, openManagedAccount,
 import type { Config } from '../../config.ts';
 import { UsageError } from '../../errors.ts';
 import { connectAccount, credentialKey } from '../../main.ts';
+import { RateBudget } from '../../ringcentral/rate-budget.ts';
 import type { SecretKeyring } from '../../secrets/box.ts';
 import { accountsKeyring } from '../../secrets/keys.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
@@ -69,7 +70,8 @@ export function registerAccount(program: Command): void {
         addManagedAccount(database.db, keyring, { name: opts.name!, credentials, credentialKey: key, ...settings }, async (tx) => {
           // On the add's transaction: the session it logs in with is kept (sealed) only with the account.
           const connections = { database: { ...database, db: tx }, credentials, credentialKey: key, keyring, simulator: undefined, close: async () => undefined };
-          return connectAccount(config, connections, { logger });
+          // A login and one read: an in-process budget, so a refused add leaves no rate_ledger rows behind.
+          return connectAccount(config, connections, { logger, rateBudget: new RateBudget() });
         }),
       );
       process.stdout.write(
