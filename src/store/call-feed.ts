@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './db.ts';
+import { scopeCondition, type AccountScope } from './read-keys.ts';
 
 /** A position in the change feed: the writing transaction's id (decimal text, xid8) and the order within it. */
 export interface FeedPosition {
@@ -24,7 +25,10 @@ export interface FeedEntry {
  * that took seq 11, and a follower that had moved past 11 would never see 10. A call with a later released
  * row is skipped here; it comes at that later position (its data is read fresh either way).
  */
-export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean; aheadOfFeed: boolean }> {
+export async function readCallChanges(database: Database, scope: AccountScope, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean; aheadOfFeed: boolean }> {
+  // The scope's rows only; the walk in feed order is the same (a key of one account among many steps over
+  // the others' rows in the primary key's order: the feed holds about one row per call).
+  const inScope = scopeCondition(sql`c.account_id`, scope);
   // One row at least (the horizon), so that an empty feed still tells whether the cursor is ahead of it.
   const rows = await database.query<{ ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
     with horizon as materialized (
@@ -33,7 +37,7 @@ export async function readCallChanges(database: Database, after: FeedPosition, l
     from horizon h left join lateral (
       select c.xid, c.seq, c.account_id, c.call_id
       from call_changes c
-      where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin
+      where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin${inScope ? sql` and ${inScope}` : sql``}
         and not exists (
           select 1 from call_changes d
           where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
