@@ -92,8 +92,7 @@ export const callResolvers = {
         const node = byKey.get(keyOf({ accountId: entry.accountId, id: entry.callId }));
         return node ? [{ cursor: feedCursor(entry.position), node }] : [];
       });
-      const last = feed.entries.at(-1)?.position ?? after;
-      return { edges, pageInfo: { hasNextPage: feed.hasMore, endCursor: feedCursor(last) } };
+      return { edges, pageInfo: { hasNextPage: feed.hasMore, endCursor: feedCursor(feed.end) } };
     },
   },
 

@@ -10,6 +10,16 @@ export interface FeedPosition {
 
 export const FEED_START: FeedPosition = { xid: '0', seq: 0 };
 
+const isAfter = (a: FeedPosition, b: FeedPosition) => BigInt(a.xid) > BigInt(b.xid) || (a.xid === b.xid && a.seq > b.seq);
+
+export interface FeedPage {
+  entries: FeedEntry[];
+  hasMore: boolean;
+  /** Where the next read starts: the last entry, or past rows of other accounts the read stepped over. */
+  end: FeedPosition;
+  aheadOfFeed: boolean;
+}
+
 export interface FeedEntry {
   position: FeedPosition;
   accountId: string;
@@ -25,16 +35,24 @@ export interface FeedEntry {
  * that took seq 11, and a follower that had moved past 11 would never see 10. A call with a later released
  * row is skipped here; it comes at that later position (its data is read fresh either way).
  */
-export async function readCallChanges(database: Database, scope: AccountScope, after: FeedPosition, limit: number): Promise<{ entries: FeedEntry[]; hasMore: boolean; aheadOfFeed: boolean }> {
+export async function readCallChanges(database: Database, scope: AccountScope, after: FeedPosition, limit: number): Promise<FeedPage> {
   // The scope's rows only; the walk in feed order is the same (a key of one account among many steps over
   // the others' rows in the primary key's order: the feed holds about one row per call).
   const inScope = scopeCondition(sql`c.account_id`, scope);
+  // Under a scope, the last released row of any account: once the walk reached the horizon, the cursor
+  // moves past the other accounts' rows too, so a quiet account's next poll does not walk them again.
+  const released = inScope
+    ? sql`, r.xid::text as released_xid, r.seq as released_seq`
+    : sql``;
+  const releasedJoin = inScope
+    ? sql` left join lateral (select x.xid, x.seq from call_changes x where x.xid < h.xmin order by x.xid desc, x.seq desc limit 1) r on true`
+    : sql``;
   // One row at least (the horizon), so that an empty feed still tells whether the cursor is ahead of it.
-  const rows = await database.query<{ ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
+  const rows = await database.query<{ ahead: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null; released_xid?: string | null; released_seq?: string | number | null }>(sql`
     with horizon as materialized (
       select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax)
-    select ${after.xid}::xid8 >= h.xmax as ahead, f.xid::text as xid, f.seq, f.account_id, f.call_id
-    from horizon h left join lateral (
+    select ${after.xid}::xid8 >= h.xmax as ahead, f.xid::text as xid, f.seq, f.account_id, f.call_id${released}
+    from horizon h${releasedJoin} left join lateral (
       select c.xid, c.seq, c.account_id, c.call_id
       from call_changes c
       where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin${inScope ? sql` and ${inScope}` : sql``}
@@ -45,9 +63,15 @@ export async function readCallChanges(database: Database, scope: AccountScope, a
       limit ${limit + 1}) f on true
     order by f.xid, f.seq`);
   const found = rows.filter((r) => r.xid !== null);
+  const entries = found.slice(0, limit).map((r) => ({ position: { xid: r.xid!, seq: Number(r.seq) }, accountId: r.account_id!, callId: r.call_id! }));
+  const hasMore = found.length > limit;
+  let end = entries.at(-1)?.position ?? after;
+  const last = rows[0]?.released_xid ? { xid: rows[0].released_xid, seq: Number(rows[0].released_seq) } : undefined;
+  if (!hasMore && last && isAfter(last, end)) end = last;
   return {
-    entries: found.slice(0, limit).map((r) => ({ position: { xid: r.xid!, seq: Number(r.seq) }, accountId: r.account_id!, callId: r.call_id! })),
-    hasMore: found.length > limit,
+    entries,
+    hasMore,
+    end,
     // A position no transaction of this database has reached: a cursor of another database, or of this
     // one before it was restored from an older backup.
     aheadOfFeed: rows[0]?.ahead === true,

@@ -249,6 +249,24 @@ describe(`tenancy: a key reads its accounts and nothing else (${databaseKind})`,
     expect(resumed.data.calls.edges.map((e: any) => e.node.id)).not.toContain(first.node.id);
   });
 
+  it('a follower of one account ends past the other accounts\' changes: its next poll does not walk them again', async () => {
+    const follow = async (key: string) => {
+      let after: string | null = null;
+      let ids: string[] = [];
+      for (;;) {
+        const { data } = await gql(key, 'query($after: String) { callChanges(first: 25, after: $after) { edges { node { accountId } } pageInfo { hasNextPage endCursor } } }', { after });
+        ids = [...ids, ...data.callChanges.edges.map((e: any) => e.node.accountId)];
+        after = data.callChanges.pageInfo.endCursor;
+        if (!data.callChanges.pageInfo.hasNextPage) return { after, accounts: new Set(ids) };
+      }
+    };
+    const [a, c] = [await follow(keys.a), await follow(keys.c)];
+    expect([a.accounts, c.accounts]).toEqual([new Set([A.accountId]), new Set([C.accountId])]);
+    // C was synced last: the feed's last change is C's, and A's follower ends there too.
+    expect(a.after).toBe(c.after);
+    expect((await gql(keys.a, 'query($after: String) { callChanges(after: $after) { edges { cursor } } }', { after: a.after })).data.callChanges.edges).toEqual([]);
+  });
+
   it('lists the key\'s accounts; extensions and syncStatus carry theirs', async () => {
     const { data } = await gql(keys.ab, '{ accounts { id name } extensions { accountId } syncStatus { streams { accountId name } } }');
     expect(data.accounts.map((a: any) => a.id).sort()).toEqual([A.accountId, B.accountId].sort());

@@ -89,7 +89,7 @@ describe(`call_changes feed (${databaseKind})`, () => {
 
   it('tells a cursor no transaction of this database has reached from one with nothing new', async () => {
     const { end } = await drain(FEED_START);
-    expect(await readCallChanges(db(), 'all', end, 10)).toEqual({ entries: [], hasMore: false, aheadOfFeed: false });
+    expect(await readCallChanges(db(), 'all', end, 10)).toEqual({ entries: [], hasMore: false, end, aheadOfFeed: false });
     expect((await readCallChanges(db(), 'all', { xid: String(2n ** 62n), seq: 0 }, 10)).aheadOfFeed).toBe(true);
   });
 
