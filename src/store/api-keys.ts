@@ -54,8 +54,11 @@ export async function pinUnscopedKeys(tx: Db, accountId: string): Promise<number
 /**
  * What a key may read: the accounts of its scope, or — for a key created without `--account` (NULL
  * account_ids) on a database now holding two or more accounts — a refusal (`unscoped`: how many accounts
- * it would have to choose from). An unscoped key reads the sole account while there is one, and reads
- * unfiltered while no account is synced yet (there is nothing to keep apart).
+ * it would have to choose from). A key whose accounts include every account of the database (the sole
+ * one, for a key without `--account`) reads 'all': nothing of another account exists to keep out, and its
+ * reads keep the plans of one account, which a filter on account_id would change where the planner has no
+ * statistics (embedded PGlite never analyses: it then reads all of an account's calls to sort a page).
+ * The accounts table is what "every account" means: each account's row comes before any of its data.
  */
 export type ApiKeyAccess = { name: string; scope: AccountScope } | { name: string; unscoped: { accounts: number } };
 
@@ -103,24 +106,23 @@ export function createApiKeyLookup(database: Database, logger: Logger): (key: st
   return async (key) => {
     // database.query, not drizzle's execute: prepared, so one round trip instead of a describe first.
     // Arrays as JSON text: the same on PGlite and postgres.js, whatever array parsers a connection has.
-    const [row] = await database.query<{ name: string; stale: boolean; scope: string | null; sole: string | null }>(sql`
-      select name, (last_used_at is null or last_used_at < now() - interval '1 minute') as stale, array_to_json(account_ids)::text as scope,
-        case when account_ids is null then (select json_build_array(count(*), min(id))::text from accounts) end as sole
-      from api_keys where key_hash = ${hash(key)} and revoked_at is null`);
+    // `accounts`: how many the database holds, and how many of them the key's accounts leave out.
+    const [row] = await database.query<{ name: string; stale: boolean; scope: string | null; accounts: string }>(sql`
+      select k.name, (k.last_used_at is null or k.last_used_at < now() - interval '1 minute') as stale, array_to_json(k.account_ids)::text as scope,
+        (select json_build_array(count(*), count(*) filter (where not (a.id = any(coalesce(k.account_ids, '{}')))))::text from accounts a) as accounts
+      from api_keys k where k.key_hash = ${hash(key)} and k.revoked_at is null`);
     if (!row) return undefined;
     const since = busy.get(row.name) ?? -Infinity;
     if (row.stale && allowed && Date.now() - since >= RECORD_EVERY_MS) {
       busy.set(row.name, Infinity);
       void recordUse(row.name);
     }
-    return accessOf(row.name, row.scope, row.sole);
+    return accessOf(row.name, row.scope, row.accounts);
   };
 }
 
-function accessOf(name: string, scope: string | null, sole: string | null): ApiKeyAccess {
-  if (scope !== null) return { name, scope: JSON.parse(scope) as string[] };
-  const [accounts, only] = JSON.parse(sole ?? '[0, null]') as [number, string | null];
-  if (accounts === 0) return { name, scope: 'all' };
-  if (accounts === 1) return { name, scope: [only!] };
-  return { name, unscoped: { accounts } };
+function accessOf(name: string, scope: string | null, accounts: string): ApiKeyAccess {
+  const [total, outside] = JSON.parse(accounts) as [number, number];
+  if (scope === null) return total <= 1 ? { name, scope: 'all' } : { name, unscoped: { accounts: total } };
+  return outside === 0 ? { name, scope: 'all' } : { name, scope: JSON.parse(scope) as string[] };
 }

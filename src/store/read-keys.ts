@@ -27,8 +27,8 @@ export const atMicros = (us: string) => sql`(timestamptz 'epoch' + ${us}::bigint
 
 /**
  * The accounts an API read may return rows of (the key's scope, store/api-keys.ts): their ids, or 'all' —
- * the operator's signed status link, and a key created before accounts were data on a database that holds
- * no account yet. Every read of the API takes one; there is no default.
+ * the operator's signed status link, and a key of every account the database holds (a single-account
+ * deployment's keys). Every read of the API takes one; there is no default.
  */
 export type AccountScope = readonly string[] | 'all';
 

@@ -1,6 +1,6 @@
 import { and, desc, gte, sql } from 'drizzle-orm';
 import { syncRuns } from '../schema/index.ts';
-import { rowsOf, type Database, type Db } from './db.ts';
+import { rowsOf, type Db } from './db.ts';
 import { scopeCondition, type AccountScope } from './read-keys.ts';
 
 /*
@@ -21,13 +21,6 @@ export async function accountsInScope(db: Db, scope: AccountScope): Promise<Arra
   if (scope === 'all') return accountNames(db);
   return rowsOf<{ id: string; name: string | null }>(await db.execute(sql`
     select s.id, a.name from unnest(${sql.param([...scope])}::text[]) as s(id) left join accounts a on a.id = s.id order by s.id`));
-}
-
-/** How many of the database's accounts lie outside the scope (0: it covers them all). */
-export async function accountsOutside(database: Database, scope: AccountScope): Promise<number> {
-  if (scope === 'all') return 0;
-  const [row] = await database.query<{ n: number }>(sql`select count(*)::int as n from accounts where not (id = any(${sql.param([...scope])}::text[]))`);
-  return row?.n ?? 0;
 }
 
 /** One run of one stream (a pass runs each stream once), as the status page lists them. */
