@@ -16,7 +16,7 @@ export interface KeyRefusal {
 
 export type KeyLookup = (key: string) => Promise<ApiKeyAccess | undefined>;
 
-export const MISSING_KEY = 'missing API key: send "Authorization: Bearer <key>" (create one with `callsync api-key create --name NAME`)';
+const MISSING_KEY = 'missing API key: send "Authorization: Bearer <key>" (create one with `callsync api-key create --name NAME`)';
 
 /**
  * The key of `Authorization: Bearer <key>`, or the refusal every route gives (/graphql, /media, /status,
@@ -32,7 +32,7 @@ export async function admitKey(authorization: string | undefined, lookUp: KeyLoo
   return { name: access.name, scope: access.scope };
 }
 
-export function notScoped(name: string, accounts: number): KeyRefusal {
+function notScoped(name: string, accounts: number): KeyRefusal {
   return {
     status: 403,
     code: 'KEY_NOT_SCOPED',

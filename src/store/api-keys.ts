@@ -73,7 +73,7 @@ const NOT_ALLOWED = new Set(['42501', '25006']);
 
 /**
  * The API's key lookup: `(key)` resolves to the active key's name and scope (ApiKeyAccess), undefined for an
- * unknown or revoked key. One statement: the accounts are read only for a key without a scope of its own.
+ * unknown or revoked key. One statement, which also counts the database's accounts (a few rows).
  * Only the lookup is in the request's path. The key's last use is recorded to the minute by a separate
  * write that the request never waits for: `serve` may run under a role that may not write (then the
  * first refusal is logged with the grant that fixes it, and use is no longer recorded), and any other
