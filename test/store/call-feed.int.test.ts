@@ -114,7 +114,7 @@ describe(`call_changes feed (${databaseKind})`, () => {
       // ...while a second one writes and commits.
       await late.begin((tx) => tx`update calls set result = 'Accepted' where id = ${b!.id}`);
       const whileOpen = await readCallChanges(db(), 'all', end, 200);
-      expect(whileOpen).toEqual({ entries: [], hasMore: false, aheadOfFeed: false });
+      expect(whileOpen).toEqual({ entries: [], hasMore: false, end, aheadOfFeed: false });
       releaseEarly!();
       await first;
       const after = await drain(end);
