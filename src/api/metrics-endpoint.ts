@@ -7,16 +7,21 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics/metrics.ts';
 import type { Database } from '../store/db.ts';
 import { errorBody } from './graphql-plugins.ts';
+import { admitKey, isRefusal, type KeyLookup } from './key-access.ts';
 
 /** What the server hands over: the API's own database handle, its admission, its key lookup. */
 export interface MetricsEndpointOptions {
   /** The process's metrics (`start` shares them with the sync); a fresh set when absent (`serve`, tests). */
   metrics?: Metrics | undefined;
-  /** METRICS_TOKEN: a bearer token that reads /metrics and nothing else; API keys read it too. */
+  /**
+   * METRICS_TOKEN: a bearer token that reads /metrics and nothing else. API keys read it too, but only a key
+   * of every account the database holds: the figures are the operator's (stream gauges per account, RingCentral
+   * and API counts of the whole process), not one tenant's.
+   */
   token?: string | undefined;
   database: Database;
   admission(): { running: number; queued: number };
-  lookUpKey(key: string): Promise<string | undefined>;
+  lookUpKey: KeyLookup;
   logger: Logger;
 }
 
@@ -92,12 +97,21 @@ export function metricsEndpoint(options: MetricsEndpointOptions): MetricsEndpoin
       return res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end(errorBody('/metrics answers GET only', 'METHOD_NOT_ALLOWED'));
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const allowed = bearer !== undefined && ((token !== undefined && timingSafeEqual(digest(bearer), token)) || (await options.lookUpKey(bearer)) !== undefined);
-    if (!allowed) {
-      const message = bearer === undefined
-        ? 'missing credentials: send "Authorization: Bearer <key>" with an API key or the METRICS_TOKEN'
-        : 'unknown or revoked API key, and not the METRICS_TOKEN';
-      return res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' }).end(errorBody(message, 'UNAUTHENTICATED'));
+    const isToken = bearer !== undefined && token !== undefined && timingSafeEqual(digest(bearer), token);
+    if (!isToken) {
+      const key = bearer === undefined ? undefined : await admitKey(req.headers.authorization, options.lookUpKey);
+      if (key === undefined || (isRefusal(key) && key.status === 401)) {
+        const message = bearer === undefined
+          ? 'missing credentials: send "Authorization: Bearer <key>" with an API key or the METRICS_TOKEN'
+          : 'unknown or revoked API key, and not the METRICS_TOKEN';
+        return res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' }).end(errorBody(message, 'UNAUTHENTICATED'));
+      }
+      if (isRefusal(key)) return res.writeHead(key.status, { 'content-type': 'application/json' }).end(errorBody(key.message, key.code));
+      // 'all': the key reads every account the database holds (store/api-keys.ts).
+      if (key.scope !== 'all') {
+        const message = `API key "${key.name}" reads ${key.scope.length} of the database's accounts, and /metrics holds figures of every account and of the whole process: scrape it with METRICS_TOKEN`;
+        return res.writeHead(403, { 'content-type': 'application/json' }).end(errorBody(message, 'NOT_ALL_ACCOUNTS'));
+      }
     }
     const text = await registry.metrics();
     res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });

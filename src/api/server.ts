@@ -13,6 +13,7 @@ import { mediaApi, type MediaServerOptions } from '../media/api.ts';
 import type { Database } from '../store/db.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import { openApiDatabase } from './database.ts';
+import { admitKey, isRefusal, type AdmittedKey, type KeyRefusal } from './key-access.ts';
 import { metricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.ts';
 import { GRAPHIQL_OPTIONS, isGraphiQLAssetPath, renderGraphiQLPage, serveGraphiQLAsset } from './graphiql.ts';
 import { createReadinessCheck, noteStandby } from './readiness.ts';
@@ -111,18 +112,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       useQueryStringErrors, useGraphQlJit({}, { enableIf: ({ document }) => operationCount(document) === 1 && expandedSelectionsOf(document) <= JIT_MAX_SELECTIONS }),
       metrics.plugin,
     ],
-    context: ({ apiKeyName }) => ({ database, apiKeyName: String(apiKeyName), limits: contextLimits, media: media.links }),
+    // A request without an admitted key (the GraphiQL page, a preflight) runs nothing, so reads nothing: scope [].
+    context: ({ apiKey }) => {
+      const key = apiKey as AdmittedKey | undefined;
+      return { database, apiKeyName: key?.name ?? '', scope: key?.scope ?? [], limits: contextLimits, media: media.links };
+    },
   });
 
-  /** The key's name, or the 401 answer to send. Only the GraphiQL page itself (a browser GET) needs none. */
-  async function authenticate(req: IncomingMessage): Promise<string | { status: 401; message: string }> {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) return { status: 401, message: 'missing API key: send "Authorization: Bearer <key>" (create one with `callsync api-key create --name NAME`)' };
-    return (await lookUpKey(match[1]!)) ?? { status: 401, message: 'unknown or revoked API key' };
+  /** The key's name and scope, or the 401/403 answer to send. Only the GraphiQL page itself (a browser GET) needs none. */
+  function authenticate(req: IncomingMessage): Promise<AdmittedKey | KeyRefusal> {
+    return admitKey(req.headers.authorization, lookUpKey);
   }
 
   /** Hands the request, its body already read within the limit, to yoga and writes yoga's answer. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, body: Buffer, apiKeyName: string, signal?: AbortSignal) {
+  async function graphql(req: IncomingMessage, res: ServerResponse, body: Buffer, apiKey: AdmittedKey | undefined, signal?: AbortSignal) {
     const headers = new yoga.fetchAPI.Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || name === 'transfer-encoding' || name === 'connection') continue;
@@ -133,7 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     // The Host header plays no part in what is served: a fixed origin cannot be malformed.
     const request = new yoga.fetchAPI.Request(`http://localhost${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(hasBody ? { body: new Uint8Array(body) } : {}) });
-    const response = await yoga.handleRequest(request, { apiKeyName });
+    const response = await yoga.handleRequest(request, { apiKey });
     // Yoga's bodies are text (JSON, GraphiQL's page): handing the string to node saves encoding it twice.
     let text = await response.text();
     if (signal?.aborted) return; // answered already (503 past the request timeout)
@@ -192,15 +195,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // Yoga answers a browser's GET with the GraphiQL page and never runs its ?query= (GraphiQL keeps the
       // editor's query in the URL); a CORS preflight carries no Authorization header and runs nothing.
       const graphiqlPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-      if (graphiqlPage || req.method === 'OPTIONS') return await graphql(req, res, body, '');
+      if (graphiqlPage || req.method === 'OPTIONS') return await graphql(req, res, body, undefined);
       // Under the request timeout and the per-key admission limits (request-guard.ts), which answer 503/429.
       await guard.run(res, async ({ signal, admit }) => {
         const auth = await authenticate(req);
-        if (typeof auth !== 'string') {
-          res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="callsync"' });
-          return res.end(errorBody(auth.message, 'UNAUTHENTICATED'));
+        if (isRefusal(auth)) {
+          res.writeHead(auth.status, { 'content-type': 'application/json', ...(auth.status === 401 ? { 'www-authenticate': 'Bearer realm="callsync"' } : {}) });
+          return res.end(errorBody(auth.message, auth.code));
         }
-        if (await admit(auth)) await graphql(req, res, body, auth, signal);
+        if (await admit(auth.name)) await graphql(req, res, body, auth, signal);
       });
     } catch (error) {
       // Yoga answers every GraphQL failure itself; this is the key lookup or the socket failing.

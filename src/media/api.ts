@@ -1,10 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import { linkSigner } from '../secrets/signed-links.ts';
 import type { Database } from '../store/db.ts';
 import { mediaLinks } from './links.ts';
-import { createMediaRoute, type ArchivedMedia } from './route.ts';
+import { createMediaRoute, type ArchivedMedia, type MediaRouteOptions } from './route.ts';
 import type { MediaSource } from './source.ts';
 
 /** What the API server needs to serve /media and sign audioUrl (built by media/connect.ts). */
@@ -20,7 +19,7 @@ export interface MediaServerOptions {
 }
 
 /** The /media handler and the link maker GraphQL's audioUrl uses (undefined without media options: audioUrl is null). */
-export function mediaApi(options: MediaServerOptions | undefined, deps: { database: Database; authenticate(req: IncomingMessage): Promise<string | { status: 401; message: string }>; logger: Logger; serverUrl: () => string }) {
+export function mediaApi(options: MediaServerOptions | undefined, deps: { database: Database; authenticate: MediaRouteOptions['authenticate']; logger: Logger; serverUrl: () => string }) {
   const signer = options ? linkSigner(options.keyring) : undefined;
   const route = createMediaRoute({
     database: deps.database,

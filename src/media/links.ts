@@ -6,9 +6,12 @@ export const MAX_MEDIA_LINK_TTL_HOURS = 168;
 
 const HOUR_MS = 3_600_000;
 
-/** The path /media serves `id` at: what a link signs, whatever prefix PUBLIC_BASE_URL puts before it. */
-export function mediaPath(kind: MediaKind, id: string): string {
-  return `/media/${kind}/${encodeURIComponent(id)}`;
+/**
+ * The path /media serves account `accountId`'s `id` at: what a link signs, whatever prefix PUBLIC_BASE_URL
+ * puts before it. It names the account: ids are unique only per account.
+ */
+export function mediaPath(kind: MediaKind, accountId: string, id: string): string {
+  return `/media/${kind}/${encodeURIComponent(accountId)}/${encodeURIComponent(id)}`;
 }
 
 /**
@@ -19,9 +22,9 @@ export function mediaPath(kind: MediaKind, id: string): string {
 export function mediaLinks(signer: LinkSigner, baseUrl: () => string, ttlHours: number, now: () => Date = () => new Date()) {
   const ttlMs = Math.min(ttlHours, MAX_MEDIA_LINK_TTL_HOURS) * HOUR_MS;
   return {
-    url(kind: MediaKind, id: string): string {
+    url(kind: MediaKind, accountId: string, id: string): string {
       const expiresAt = new Date(Math.ceil((now().getTime() + ttlMs) / HOUR_MS) * HOUR_MS);
-      return `${baseUrl()}${signedPath(signer, mediaPath(kind, id), expiresAt)}`;
+      return `${baseUrl()}${signedPath(signer, mediaPath(kind, accountId, id), expiresAt)}`;
     },
   };
 }

@@ -5,7 +5,7 @@
 export class MediaRefusal extends Error {
   override name = 'MediaRefusal';
   constructor(
-    readonly status: 401 | 403 | 404 | 405 | 410 | 416 | 502 | 503,
+    readonly status: 401 | 403 | 404 | 405 | 409 | 410 | 416 | 502 | 503,
     readonly code: string,
     message: string,
     readonly retryAfterSec?: number,

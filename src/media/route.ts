@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../logger.ts';
 import type { LinkSigner } from '../secrets/signed-links.ts';
 import type { Database } from '../store/db.ts';
+import type { AccountScope } from '../store/read-keys.ts';
 import { findMediaItem, type MediaItem, type MediaKind } from '../store/media-reads.ts';
 import { MediaRefusal } from './refusal.ts';
 import type { MediaSource, MediaStream } from './source.ts';
@@ -15,8 +16,8 @@ export interface ArchivedMedia {
 export interface MediaRouteOptions {
   /** The API's database (statement-timed on Postgres). */
   database: Database;
-  /** The API key check of /graphql: the key's name, or the 401 to send. */
-  authenticate(req: IncomingMessage): Promise<string | { status: 401; message: string }>;
+  /** The API key check of /graphql (api/key-access.ts): the key's name and scope, or the 401/403 to send. */
+  authenticate(req: IncomingMessage): Promise<{ name: string; scope: AccountScope } | { status: 401 | 403; code: string; message: string }>;
   /** Verifies signed links; undefined: only API keys open media. */
   signer: LinkSigner | undefined;
   /** RingCentral, or why this process cannot reach it (answered as 503 naming what to configure). */
@@ -32,12 +33,16 @@ export interface MediaRouteOptions {
  */
 export const MAX_CONCURRENT_DOWNLOADS = 16;
 
-const PATH = /^\/media\/(voicemails|recordings)\/([^/]+)$/;
+/** /media/{kind}/{accountId}/{id}, or /media/{kind}/{id} as links were before they named the account. */
+const PATH = /^\/media\/(voicemails|recordings)\/(?:([^/]+)\/)?([^/]+)$/;
 
 /**
- * GET /media/voicemails/{id} and /media/recordings/{id}: the audio, opened with an API key (Authorization:
- * Bearer, as /graphql) or a signed link (?exp=…&sig=…, GraphQL's audioUrl). From the archive when it holds
- * a copy, else streamed from RingCentral, Range included. Every refusal is JSON naming the problem.
+ * GET /media/voicemails/{accountId}/{id} and /media/recordings/{accountId}/{id}: the audio, opened with an
+ * API key (Authorization: Bearer, as /graphql) of that account or a signed link (?exp=…&sig=…, GraphQL's
+ * audioUrl). From the archive when it holds a copy, else streamed from RingCentral, Range included. Every
+ * refusal is JSON naming the problem; an item outside the key's accounts is 404, as one that does not exist.
+ * The older paths without the account (/media/voicemails/{id}) still open whatever item the id names within
+ * the key's accounts (any account, for a signed link), unless it names one in two of them.
  */
 export function createMediaRoute(options: MediaRouteOptions) {
   const { logger } = options;
@@ -49,12 +54,15 @@ export function createMediaRoute(options: MediaRouteOptions) {
     const match = PATH.exec(path);
     if (!match) throw new MediaRefusal(404, 'NOT_FOUND', `no such path: ${path}; media is at /media/voicemails/{id} and /media/recordings/{id}`);
     const kind = match[1] as MediaKind;
-    const cache = await authorize(req, path);
-    const id = safeDecode(match[2]!);
+    const { cache, scope } = await authorize(req, path);
+    const id = safeDecode(match[3]!);
+    const accountId = match[2] === undefined ? undefined : safeDecode(match[2]);
     const noun = kind === 'voicemails' ? 'voicemail' : 'recording';
-    if (!id || !/^\d{1,20}$/.test(id)) throw new MediaRefusal(404, 'NOT_FOUND', `no ${noun} has the id "${match[2]}": RingCentral's ids are numbers`);
-    const item = await findMediaItem(options.database, kind, id);
-    if (!item) throw new MediaRefusal(404, 'NOT_FOUND', `callsync knows no ${noun} ${id} (not synced yet, or not of this account)`);
+    if (!id || !/^\d{1,20}$/.test(id)) throw new MediaRefusal(404, 'NOT_FOUND', `no ${noun} has the id "${match[3]}": RingCentral's ids are numbers`);
+    if (accountId === '') throw new MediaRefusal(404, 'NOT_FOUND', `no account has the id "${match[2]}"`);
+    const item = await findMediaItem(options.database, scope, kind, id, accountId);
+    if (!item) throw new MediaRefusal(404, 'NOT_FOUND', `callsync knows no ${noun} ${id}${accountId ? ` in account ${accountId}` : ''} (not synced yet, or not of an account this key reads)`);
+    if (item === 'ambiguous') throw new MediaRefusal(409, 'AMBIGUOUS_ID', `${noun} id ${id} names a ${noun} in more than one account: open /media/${kind}/{accountId}/${id}, or ask GraphQL for a fresh audioUrl (it names the account)`);
     if (!item.readable) throw new MediaRefusal(404, 'NOT_READABLE', `callsync may not read the mailbox of voicemail ${id} (RingCentral CMN-419: the JWT user needs ReadMessages with extended scope, e.g. Super Admin), so it has no audio to give`);
     const range = singleRange(req.headers.range);
     const archived = await options.archive?.open(item, range, signal);
@@ -70,19 +78,23 @@ export function createMediaRoute(options: MediaRouteOptions) {
     }
   }
 
-  /** The Cache-Control the answer may carry, or a refusal: 401 without credentials, 403 for a bad link. */
-  async function authorize(req: IncomingMessage, path: string): Promise<string> {
+  /**
+   * The Cache-Control the answer may carry and the accounts it may come from, or a refusal: 401 without
+   * credentials, 403 for a bad link or a key without a scope. A valid link opens its path (which names the
+   * account) whatever the account: callsync signed it for a key that could read the item.
+   */
+  async function authorize(req: IncomingMessage, path: string): Promise<{ cache: string; scope: AccountScope }> {
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
     if (query.has('exp') || query.has('sig')) {
       if (!options.signer) throw new MediaRefusal(403, 'LINK_INVALID', 'this server does not accept signed links; send "Authorization: Bearer <key>"');
       const check = options.signer.verify(path, query.get('exp'), query.get('sig'), now());
-      if (check.ok) return `private, max-age=${Math.max(0, Math.floor((check.expiresAt.getTime() - now().getTime()) / 1000))}`;
+      if (check.ok) return { cache: `private, max-age=${Math.max(0, Math.floor((check.expiresAt.getTime() - now().getTime()) / 1000))}`, scope: 'all' };
       if (check.reason === 'expired') throw new MediaRefusal(403, 'LINK_EXPIRED', `this link expired at ${new Date(Number(query.get('exp')) * 1000).toISOString()}: ask callsync for a fresh one (GraphQL audioUrl)`);
       throw new MediaRefusal(403, 'LINK_INVALID', 'this link is not one callsync signed for this path (altered, truncated or for another item): ask callsync for a fresh one (GraphQL audioUrl)');
     }
     const key = await options.authenticate(req);
-    if (typeof key !== 'string') throw new MediaRefusal(401, 'UNAUTHENTICATED', `${key.message}, or open a signed link (GraphQL audioUrl)`);
-    return 'private, no-cache';
+    if ('status' in key) throw new MediaRefusal(key.status, key.code, key.status === 401 ? `${key.message}, or open a signed link (GraphQL audioUrl)` : key.message);
+    return { cache: 'private, no-cache', scope: key.scope };
   }
 
   return {

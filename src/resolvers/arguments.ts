@@ -1,5 +1,6 @@
 import { instantText, isAfter } from '../core/instant.ts';
 import { toE164 } from '../core/phone-numbers.ts';
+import type { AccountScope } from '../store/read-keys.ts';
 import { badInput } from './errors.ts';
 
 /** `first` of a connection: 0 up to the server's cap, with a message that says both bounds. */
@@ -19,4 +20,16 @@ export function phoneArgument(text: string): string {
 /** [from, to) must be a real interval. */
 export function checkInterval(from: Date | undefined, to: Date | undefined, names: [string, string]): void {
   if (from && to && isAfter(from, to)) throw badInput(`${names[0]} (${instantText(from)}) is after ${names[1]} (${instantText(to)})`, names[0]);
+}
+
+/**
+ * A filter's `accountId`: the scope narrowed to that account, which must be one the key reads (the
+ * message names only the key's own accounts, so it tells nothing of any other).
+ */
+export function narrowScope(scope: AccountScope, accountId: string | null | undefined): AccountScope {
+  if (accountId == null) return scope;
+  if (scope !== 'all' && !scope.includes(accountId)) {
+    throw badInput(`accountId "${accountId}" is not an account this API key reads (it reads ${scope.join(', ') || 'none'}; the accounts query lists them)`, 'accountId');
+  }
+  return [accountId];
 }

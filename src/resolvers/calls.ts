@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { FEED_START, readCallChanges } from '../store/call-feed.ts';
 import { callsByKeys, findCalls, type CallFilter } from '../store/call-reads.ts';
-import { checkInterval, pageSize, phoneArgument } from './arguments.ts';
+import { checkInterval, narrowScope, pageSize, phoneArgument } from './arguments.ts';
 import { badInput, retryLater } from './errors.ts';
 import type { ApiContext } from './context.ts';
 import { callCursor, feedCursor, parseCallCursor, parseFeedCursor } from './cursors.ts';
@@ -25,6 +25,7 @@ interface CallFilterArgument {
   final?: boolean | null;
   calledBack?: boolean | null;
   includeDeleted?: boolean | null;
+  accountId?: string | null;
 }
 
 /** GraphQL's nulls mean "no condition", like an absent field. */
@@ -62,7 +63,7 @@ const replicaBehind = (after: string) =>
 
 export const callResolvers = {
   Query: {
-    call: (_: unknown, args: { id: string }, context: ApiContext) => loadersOf(context).callById.load(args.id),
+    call: (_: unknown, args: { id: string; accountId?: string | null }, context: ApiContext) => loadersOf(context).callById.load({ id: args.id, accountId: args.accountId ?? undefined }),
 
     async calls(
       _: unknown,
@@ -73,7 +74,8 @@ export const callResolvers = {
       const first = pageSize(args.first, 50, context.limits.maxPageSize);
       const filter = toFilter(args.filter);
       const after = args.after != null ? parseCallCursor(args.after) : null;
-      const page = await findCalls(context.database, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first, nodeSelection(info));
+      const scope = narrowScope(context.scope, args.filter?.accountId);
+      const page = await findCalls(context.database, scope, filter, args.orderBy === 'START_TIME_ASC' ? 'asc' : 'desc', after, first, nodeSelection(info));
       // Nodes hold only the selected fields: never prime the call loader with them (voicemail.call may ask for others).
       const edges = page.rows.map((row) => {
         const node = toCall(row);
@@ -85,12 +87,12 @@ export const callResolvers = {
     async callChanges(_: unknown, args: { after?: string | null; first?: number | null }, context: ApiContext, info: GraphQLResolveInfo) {
       const first = pageSize(args.first, 100, context.limits.maxPageSize);
       const after = args.after != null ? parseFeedCursor(args.after) : FEED_START;
-      const feed = await readCallChanges(context.database, after, first);
+      const feed = await readCallChanges(context.database, context.scope, after, first);
       if (feed.aheadOfFeed) {
         throw badInput(`"${args.after}" is ahead of this server's change feed: it comes from another callsync database, or this one was restored from an older backup. Follow the feed again from the start (omit after)`, 'after');
       }
       if (feed.behindCursor) throw replicaBehind(args.after!);
-      const rows = await callsByKeys(context.database, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), nodeSelection(info));
+      const rows = await callsByKeys(context.database, context.scope, feed.entries.map((e) => ({ accountId: e.accountId, id: e.callId })), nodeSelection(info));
       const byKey = new Map(rows.map((row) => {
         const node = toCall(row);
         return [keyOf(node), node];
@@ -100,8 +102,7 @@ export const callResolvers = {
         const node = byKey.get(keyOf({ accountId: entry.accountId, id: entry.callId }));
         return node ? [{ cursor: feedCursor(entry.position), node }] : [];
       });
-      const last = feed.entries.at(-1)?.position ?? after;
-      return { edges, pageInfo: { hasNextPage: feed.hasMore, endCursor: feedCursor(last) } };
+      return { edges, pageInfo: { hasNextPage: feed.hasMore, endCursor: feedCursor(feed.end) } };
     },
   },
 

@@ -13,9 +13,13 @@ const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url')
 const notACursor = (cursor: string, argument: string) =>
   badInput(`"${cursor}" is not a cursor of this connection: pass an endCursor or cursor this field returned`, argument);
 
-function decode(cursor: string, tag: string, shape: RegExp, argument: string): RegExpExecArray {
+function tryDecode(cursor: string, tag: string, shape: RegExp): RegExpExecArray | null {
   const text = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const match = text.startsWith(`${tag}:`) && !text.includes('\u0000') ? shape.exec(text.slice(tag.length + 1)) : null;
+  return text.startsWith(`${tag}:`) && !text.includes('\u0000') ? shape.exec(text.slice(tag.length + 1)) : null;
+}
+
+function decode(cursor: string, tag: string, shape: RegExp, argument: string): RegExpExecArray {
+  const match = tryDecode(cursor, tag, shape);
   if (!match) throw notACursor(cursor, argument);
   return match;
 }
@@ -29,15 +33,27 @@ function instantMicros(us: string, cursor: string, argument: string): string {
   return us;
 }
 
-export const callCursor = (at: CallKeyset) => encode(`call:${at.startUs}:${at.id}`);
+/*
+ * Calls and voicemails are ordered by (time, id, account): ids are unique only per account. Their cursors
+ * name the account under a tag of their own ("calla", "voicemaila"); a cursor of the older tag (no account)
+ * still resumes where it did, after (time, id) in every account.
+ */
+const POSITION = /^(-?\d{1,19}):(.+)$/s;
+const ACCOUNT_POSITION = /^(-?\d{1,19}):([^:]{1,64}):(.+)$/s;
+
+export const callCursor = (at: Required<CallKeyset>) => encode(`calla:${at.startUs}:${at.accountId}:${at.id}`);
 export function parseCallCursor(cursor: string): CallKeyset {
-  const [, startUs, id] = decode(cursor, 'call', /^(-?\d{1,19}):(.+)$/s, 'after');
+  const withAccount = tryDecode(cursor, 'calla', ACCOUNT_POSITION);
+  if (withAccount) return { startUs: instantMicros(withAccount[1]!, cursor, 'after'), accountId: withAccount[2]!, id: withAccount[3]! };
+  const [, startUs, id] = decode(cursor, 'call', POSITION, 'after');
   return { startUs: instantMicros(startUs!, cursor, 'after'), id: id! };
 }
 
-export const voicemailCursor = (at: VoicemailKeyset) => encode(`voicemail:${at.creationUs}:${at.id}`);
+export const voicemailCursor = (at: Required<VoicemailKeyset>) => encode(`voicemaila:${at.creationUs}:${at.accountId}:${at.id}`);
 export function parseVoicemailCursor(cursor: string): VoicemailKeyset {
-  const [, creationUs, id] = decode(cursor, 'voicemail', /^(-?\d{1,19}):(.+)$/s, 'after');
+  const withAccount = tryDecode(cursor, 'voicemaila', ACCOUNT_POSITION);
+  if (withAccount) return { creationUs: instantMicros(withAccount[1]!, cursor, 'after'), accountId: withAccount[2]!, id: withAccount[3]! };
+  const [, creationUs, id] = decode(cursor, 'voicemail', POSITION, 'after');
   return { creationUs: instantMicros(creationUs!, cursor, 'after'), id: id! };
 }
 

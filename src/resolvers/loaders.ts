@@ -2,7 +2,9 @@ import DataLoader from 'dataloader';
 import { callbacksOfCalls, callsById, callsByKeys, legsOfCalls, recordingsOfCalls, type CallKey } from '../store/call-reads.ts';
 import type { Database } from '../store/db.ts';
 import { voicemailsById, voicemailsOfCalls } from '../store/voicemail-reads.ts';
+import type { AccountScope } from '../store/read-keys.ts';
 import type { ApiContext } from './context.ts';
+import { badInput } from './errors.ts';
 import { toCall, toVoicemail, type CallNode, type LegNode, type RecordingNode, type VoicemailNode } from './shapes.ts';
 
 /*
@@ -30,22 +32,35 @@ function batched<V, R>(fetch: (keys: readonly CallKey[]) => Promise<R[]>, keyOfR
   );
 }
 
-/** A loader by record id: of the rows of an id (one per account holding it), the first (they come ordered by account). */
-function byId<V, R extends { id: string }>(fetch: (ids: readonly string[]) => Promise<R[]>, shape: (row: R) => V) {
-  return new DataLoader<string, V | null>(async (ids) => {
-    const first = new Map<string, R>();
-    for (const row of await fetch(ids)) if (!first.has(row.id)) first.set(row.id, row);
-    return ids.map((id) => {
-      const row = first.get(id);
-      return row ? shape(row) : null;
-    });
-  });
+/** A lookup by record id, in one account when the query names it (`accountId`), else in any of the key's. */
+export interface IdRef {
+  id: string;
+  accountId?: string | undefined;
+}
+
+/**
+ * A loader by record id within the key's scope: the row of the id (in the named account), null when there is
+ * none, and an error when the id names rows in two of the key's accounts and the query named no account
+ * (ids are unique only per account: picking one could answer with the other account's record).
+ */
+function byId<V, R extends { id: string; account_id: string }>(noun: string, fetch: (ids: readonly string[]) => Promise<R[]>, shape: (row: R) => V) {
+  return new DataLoader<IdRef, V | null | Error, string>(
+    async (refs) => {
+      const rows = await fetch([...new Set(refs.map((r) => r.id))]);
+      return refs.map((ref) => {
+        const found = rows.filter((row) => row.id === ref.id && (ref.accountId === undefined || row.account_id === ref.accountId));
+        if (found.length > 1) return badInput(`${noun} id "${ref.id}" names a ${noun} in ${found.length} of this key's accounts (${found.map((r) => r.account_id).join(', ')}): pass accountId to say which`, 'id');
+        return found[0] ? shape(found[0]) : null;
+      });
+    },
+    { cacheKeyFn: (ref) => `${ref.accountId ?? ''}\u0000${ref.id}` },
+  );
 }
 
 export interface Loaders {
   /** Query.call and Query.voicemail: many aliased lookups in one query cost one statement. */
-  callById: DataLoader<string, CallNode | null>;
-  voicemailById: DataLoader<string, VoicemailNode | null>;
+  callById: DataLoader<IdRef, CallNode | null | Error, string>;
+  voicemailById: DataLoader<IdRef, VoicemailNode | null | Error, string>;
   call: DataLoader<CallKey, CallNode | null, string>;
   legs: DataLoader<CallKey, LegNode[], string>;
   recording: DataLoader<CallKey, RecordingNode | null, string>;
@@ -53,17 +68,18 @@ export interface Loaders {
   callback: DataLoader<CallKey, { call: CallNode; secondsAfterEnd: number } | null, string>;
 }
 
-function createLoaders(database: Database): Loaders {
+/** Every loader reads within the key's scope: a key read from a row in scope stays in it, and the reads say so again. */
+function createLoaders(database: Database, scope: AccountScope): Loaders {
   const callKey = (r: { account_id: string; call_id: string }) => ({ accountId: r.account_id, id: r.call_id });
   return {
-    callById: byId((ids) => callsById(database, ids), toCall),
-    voicemailById: byId((ids) => voicemailsById(database, ids), toVoicemail),
-    call: batched((keys) => callsByKeys(database, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toCall(rows[0]) : null)),
-    legs: batched((keys) => legsOfCalls(database, keys), callKey, (rows) => rows.map((r) => r.leg as LegNode)),
-    recording: batched((keys) => recordingsOfCalls(database, keys), callKey, (rows) => rows[0]?.recording ?? null),
-    voicemail: batched((keys) => voicemailsOfCalls(database, keys), (r) => ({ accountId: r.account_id, id: r.link_call_id! }), (rows) => (rows[0] ? toVoicemail(rows[0]) : null)),
+    callById: byId('call', (ids) => callsById(database, scope, ids), toCall),
+    voicemailById: byId('voicemail', (ids) => voicemailsById(database, scope, ids), toVoicemail),
+    call: batched((keys) => callsByKeys(database, scope, keys), (r) => ({ accountId: r.account_id, id: r.id }), (rows) => (rows[0] ? toCall(rows[0]) : null)),
+    legs: batched((keys) => legsOfCalls(database, scope, keys), callKey, (rows) => rows.map((r) => r.leg as LegNode)),
+    recording: batched((keys) => recordingsOfCalls(database, scope, keys), callKey, (rows) => rows[0]?.recording ?? null),
+    voicemail: batched((keys) => voicemailsOfCalls(database, scope, keys), (r) => ({ accountId: r.account_id, id: r.link_call_id! }), (rows) => (rows[0] ? toVoicemail(rows[0]) : null)),
     callback: batched(
-      (keys) => callbacksOfCalls(database, keys),
+      (keys) => callbacksOfCalls(database, scope, keys),
       (r) => ({ accountId: r.account_id, id: r.answers_call_id }),
       (rows) => (rows[0] ? { call: toCall(rows[0]), secondsAfterEnd: rows[0].seconds_after_end } : null),
     ),
@@ -75,6 +91,6 @@ const perRequest = new WeakMap<ApiContext, Loaders>();
 /** The loaders of this request (the context object lives exactly as long as the request). */
 export function loadersOf(context: ApiContext): Loaders {
   let loaders = perRequest.get(context);
-  if (!loaders) perRequest.set(context, (loaders = createLoaders(context.database)));
+  if (!loaders) perRequest.set(context, (loaders = createLoaders(context.database, context.scope)));
   return loaders;
 }

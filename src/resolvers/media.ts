@@ -5,10 +5,10 @@ import type { RecordingNode, VoicemailNode } from './shapes.ts';
 export const mediaResolvers = {
   Voicemail: {
     audioUrl: (voicemail: VoicemailNode, _: unknown, context: ApiContext) =>
-      context.media && voicemail.readable === true && voicemail.audioContentUri && typeof voicemail.id === 'string' ? context.media.url('voicemails', voicemail.id) : null,
+      context.media && voicemail.readable === true && voicemail.audioContentUri && typeof voicemail.id === 'string' ? context.media.url('voicemails', voicemail.accountId, voicemail.id) : null,
   },
   Recording: {
     audioUrl: (recording: RecordingNode, _: unknown, context: ApiContext) =>
-      context.media && typeof recording.id === 'string' ? context.media.url('recordings', recording.id) : null,
+      context.media && typeof recording.id === 'string' && typeof recording.accountId === 'string' ? context.media.url('recordings', recording.accountId, recording.id) : null,
   },
 };

@@ -35,7 +35,7 @@ export interface CallNode {
   /** The node is its own key: it has the call's accountId and id. */
   accountId: string;
   id: string;
-  cursorAt: { startUs: string; id: string };
+  cursorAt: { startUs: string; id: string; accountId: string };
   /** Parts read with the call when the query selected them; absent ones are loaded in batches by the loaders. */
   legs?: LegNode[] | null;
   recording?: RecordingNode | null;
@@ -50,7 +50,7 @@ export type RecordingNode = Record<string, unknown>;
 
 export function toCall(row: CallRow): CallNode {
   const node = row.call as CallNode;
-  node.cursorAt = { startUs: row.start_us, id: row.id };
+  node.cursorAt = { startUs: row.start_us, id: row.id, accountId: row.account_id };
   if (row.voicemail_json !== undefined) node.voicemail = row.voicemail_json ? toVoicemail(row.voicemail_json) : null;
   return node;
 }
@@ -63,12 +63,12 @@ interface ExtensionColumns {
 }
 
 /** The extension joined into a row; an id the extension list does not (yet) hold still answers with its id. */
-function extension(id: string | null, row: ExtensionColumns) {
-  return id === null ? null : { id, extensionNumber: row.ext_number, name: row.ext_name, type: row.ext_type, status: row.ext_status };
+function extension(accountId: string, id: string | null, row: ExtensionColumns) {
+  return id === null ? null : { accountId, id, extensionNumber: row.ext_number, name: row.ext_name, type: row.ext_type, status: row.ext_status };
 }
 
 export interface VoicemailNode {
-  cursorAt: { creationUs: string; id: string };
+  cursorAt: { creationUs: string; id: string; accountId: string };
   /** The account whose mailbox holds it: with id, the key of what other tables keep about it. */
   accountId: string;
   callKey: CallKey | null;
@@ -78,11 +78,11 @@ export interface VoicemailNode {
 export function toVoicemail(row: VoicemailRow): VoicemailNode {
   const to = Array.isArray(row.to_parties) ? (row.to_parties as Array<Record<string, unknown>>) : [];
   return {
-    cursorAt: { creationUs: row.creation_us, id: row.id },
+    cursorAt: { creationUs: row.creation_us, id: row.id, accountId: row.account_id },
     accountId: row.account_id,
     callKey: row.link_call_id ? { accountId: row.account_id, id: row.link_call_id } : null,
     id: row.id,
-    extension: extension(row.mailbox_extension_id, row),
+    extension: extension(row.account_id, row.mailbox_extension_id, row),
     from: { ...party(row, 'from'), extensionNumber: null, location: null },
     to: to.map((t) => ({
       phoneNumber: typeof t.phoneNumber === 'string' ? (toE164(t.phoneNumber) ?? t.phoneNumber) : null,

@@ -16,7 +16,7 @@ function loaderOf(context: ApiContext): DataLoader<TranscriptKey, string | null,
   if (!loader) {
     loader = new DataLoader<TranscriptKey, string | null, string>(
       async (keys) => {
-        const texts = new Map((await transcriptsOf(context.database, keys)).map((r) => [keyOf(r), r.text]));
+        const texts = new Map((await transcriptsOf(context.database, context.scope, keys)).map((r) => [keyOf(r), r.text]));
         return keys.map((k) => texts.get(keyOf(k)) ?? null);
       },
       { cacheKeyFn: keyOf },

@@ -1,5 +1,5 @@
 import { findVoicemails } from '../store/voicemail-reads.ts';
-import { checkInterval, pageSize } from './arguments.ts';
+import { checkInterval, narrowScope, pageSize } from './arguments.ts';
 import type { ApiContext } from './context.ts';
 import { parseVoicemailCursor, voicemailCursor } from './cursors.ts';
 import { loadersOf } from './loaders.ts';
@@ -13,18 +13,19 @@ interface VoicemailFilterArgument {
   createdBefore?: Date | null;
   extensionId?: string | null;
   linked?: boolean | null;
+  accountId?: string | null;
 }
 
 export const voicemailResolvers = {
   Query: {
-    voicemail: (_: unknown, args: { id: string }, context: ApiContext) => loadersOf(context).voicemailById.load(args.id),
+    voicemail: (_: unknown, args: { id: string; accountId?: string | null }, context: ApiContext) => loadersOf(context).voicemailById.load({ id: args.id, accountId: args.accountId ?? undefined }),
 
     async voicemails(_: unknown, args: { filter?: VoicemailFilterArgument | null; first?: number | null; after?: string | null }, context: ApiContext) {
       const first = pageSize(args.first, 50, context.limits.maxPageSize);
       const f = args.filter;
       checkInterval(f?.createdAfter ?? undefined, f?.createdBefore ?? undefined, ['createdAfter', 'createdBefore']);
       const after = args.after != null ? parseVoicemailCursor(args.after) : null;
-      const page = await findVoicemails(context.database, {
+      const page = await findVoicemails(context.database, narrowScope(context.scope, f?.accountId), {
         createdAfter: f?.createdAfter ?? undefined,
         createdBefore: f?.createdBefore ?? undefined,
         extensionId: f?.extensionId ?? undefined,

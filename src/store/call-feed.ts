@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './db.ts';
+import { scopeCondition, type AccountScope } from './read-keys.ts';
 
 /** A position in the change feed: the writing transaction's id (decimal text, xid8) and the order within it. */
 export interface FeedPosition {
@@ -9,9 +10,13 @@ export interface FeedPosition {
 
 export const FEED_START: FeedPosition = { xid: '0', seq: 0 };
 
+const isAfter = (a: FeedPosition, b: FeedPosition) => BigInt(a.xid) > BigInt(b.xid) || (a.xid === b.xid && a.seq > b.seq);
+
 export interface FeedPage {
   entries: FeedEntry[];
   hasMore: boolean;
+  /** Where the next read starts: the last entry, or past rows of other accounts the read stepped over. */
+  end: FeedPosition;
   /**
    * The cursor names a transaction this primary never completed: a cursor of another database, or of this
    * one before it was restored from an older backup. Following from it would skip whatever this database
@@ -47,16 +52,27 @@ export interface FeedEntry {
  * later by its replay lag, in the same order; a cursor of any server of the cluster is a position on every
  * other, and one that has not replayed that far answers nothing after it (or `behindCursor`), never skips.
  */
-export async function readCallChanges(database: Database, after: FeedPosition, limit: number): Promise<FeedPage> {
+export async function readCallChanges(database: Database, scope: AccountScope, after: FeedPosition, limit: number): Promise<FeedPage> {
+  // The scope's rows only; the walk in feed order is the same (a key of one account among many steps over
+  // the others' rows in the primary key's order: the feed holds about one row per call).
+  const inScope = scopeCondition(sql`c.account_id`, scope);
+  // Under a scope, the last released row of any account: once the walk reached the horizon, the cursor
+  // moves past the other accounts' rows too, so a quiet account's next poll does not walk them again.
+  const released = inScope
+    ? sql`, r.xid::text as released_xid, r.seq as released_seq`
+    : sql``;
+  const releasedJoin = inScope
+    ? sql` left join lateral (select x.xid, x.seq from call_changes x where x.xid < h.xmin order by x.xid desc, x.seq desc limit 1) r on true`
+    : sql``;
   // One row at least (the horizon), so that an empty feed still tells whether the cursor is ahead of it.
-  const rows = await database.query<{ ahead: boolean; standby: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null }>(sql`
+  const rows = await database.query<{ ahead: boolean; standby: boolean; xid: string | null; seq: string | number | null; account_id: string | null; call_id: string | null; released_xid?: string | null; released_seq?: string | number | null }>(sql`
     with horizon as materialized (
       select pg_snapshot_xmin(pg_current_snapshot()) as xmin, pg_snapshot_xmax(pg_current_snapshot()) as xmax, pg_is_in_recovery() as standby)
-    select ${after.xid}::xid8 >= h.xmax as ahead, h.standby, f.xid::text as xid, f.seq, f.account_id, f.call_id
-    from horizon h left join lateral (
+    select ${after.xid}::xid8 >= h.xmax as ahead, h.standby, f.xid::text as xid, f.seq, f.account_id, f.call_id${released}
+    from horizon h${releasedJoin} left join lateral (
       select c.xid, c.seq, c.account_id, c.call_id
       from call_changes c
-      where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin
+      where (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::bigint) and c.xid < h.xmin${inScope ? sql` and ${inScope}` : sql``}
         and not exists (
           select 1 from call_changes d
           where d.account_id = c.account_id and d.call_id = c.call_id and (d.xid, d.seq) > (c.xid, c.seq) and d.xid < h.xmin)
@@ -64,13 +80,19 @@ export async function readCallChanges(database: Database, after: FeedPosition, l
       limit ${limit + 1}) f on true
     order by f.xid, f.seq`);
   const found = rows.filter((r) => r.xid !== null);
-  const ahead = rows[0]?.ahead === true;
-  const standby = rows[0]?.standby === true;
+  const entries = found.slice(0, limit).map((r) => ({ position: { xid: r.xid!, seq: Number(r.seq) }, accountId: r.account_id!, callId: r.call_id! }));
+  const hasMore = found.length > limit;
+  let end = entries.at(-1)?.position ?? after;
+  const last = rows[0]?.released_xid ? { xid: rows[0].released_xid, seq: Number(rows[0].released_seq) } : undefined;
+  if (!hasMore && last && isAfter(last, end)) end = last;
   return {
-    entries: found.slice(0, limit).map((r) => ({ position: { xid: r.xid!, seq: Number(r.seq) }, accountId: r.account_id!, callId: r.call_id! })),
-    hasMore: found.length > limit,
-    aheadOfFeed: ahead && !standby,
-    behindCursor: ahead && standby,
+    entries,
+    hasMore,
+    end,
+    // A position no transaction of this database has reached: a cursor of another database, or of this
+    // one before it was restored from an older backup; on a standby, more likely one it has not replayed yet.
+    aheadOfFeed: rows[0]?.ahead === true && rows[0]?.standby !== true,
+    behindCursor: rows[0]?.ahead === true && rows[0]?.standby === true,
   };
 }
 

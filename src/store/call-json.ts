@@ -53,18 +53,19 @@ const partyFields = (alias: 'c' | 'l', side: 'from' | 'to'): Fields => ({
 });
 
 /** The extension joined as `e`; an id the extension list does not (yet) hold still answers with its id. */
-const extensionFields = (id: string): Fields => ({
+const extensionFields = (account: string, id: string): Fields => ({
+  accountId: account,
   id,
   extensionNumber: `e.extension_number`,
   name: `e.name`,
   type: `e.type`,
   status: `e.status`,
 });
-const extension = (id: string) => (s: Selection) => `case when ${id} is null then null else ${object(extensionFields(id), s)} end`;
+const extension = (account: string, id: string) => (s: Selection) => `case when ${id} is null then null else ${object(extensionFields(account, id), s)} end`;
 
-const RECORDING_FIELDS: Fields = { id: `r.id`, type: `r.type`, contentUri: `coalesce(r.content_uri, r.uri, '')` };
-/** A recording's selected fields, and always its id: Recording.audioUrl is signed for it. */
-const recordingObject = (selection: Selection) => object(RECORDING_FIELDS, selection, ['id']);
+const RECORDING_FIELDS: Fields = { accountId: `r.account_id`, id: `r.id`, type: `r.type`, contentUri: `coalesce(r.content_uri, r.uri, '')` };
+/** A recording's selected fields, and always its account and id: Recording.audioUrl is signed for them. */
+const recordingObject = (selection: Selection) => object(RECORDING_FIELDS, selection, ['accountId', 'id']);
 
 const LEG_FIELDS: Fields = {
   position: `l.position`,
@@ -79,7 +80,7 @@ const LEG_FIELDS: Fields = {
   to: (s) => object(partyFields('l', 'to'), s),
   // The leg's extension by index lookup (a join in `legs` would rebuild a hash of the extensions for every
   // call), left-joined to one row so that an extension not in the list still answers with its id.
-  extension: (s) => `(select ${extension(`l.extension_id`)(s)} from (values (1)) one
+  extension: (s) => `(select ${extension(`l.account_id`, `l.extension_id`)(s)} from (values (1)) one
     left join extensions e on e.account_id = l.account_id and e.id = l.extension_id)`,
   master: `l.master`,
   recording: (s) => `(select ${recordingObject(s)} from recordings r
@@ -116,7 +117,7 @@ const CALL_FIELDS: Fields = {
   final: `coalesce(d.final, false)`,
   pendingReason: `case when d.final then null else coalesce(d.pending_reason, case when d.disposition is null then 'disposition not derived yet' end) end`,
   deleted: `c.deleted`,
-  extension: extension(`d.extension_id`),
+  extension: extension(`c.account_id`, `d.extension_id`),
   legs,
   recording: callRecording,
   lastModifiedTime: isoUtc(`coalesce(c.last_modified_time, ${UPDATED_AT})`),
@@ -124,7 +125,7 @@ const CALL_FIELDS: Fields = {
 };
 
 const PARTY = partyFields('c', 'from');
-const EXTENSION = extensionFields('e.id');
+const EXTENSION = extensionFields('e.account_id', 'e.id');
 
 /** Every field of a recording. */
 export const FULL_RECORDING = everything(RECORDING_FIELDS, {});

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { instantText } from '../core/instant.ts';
 import type { Database } from './db.ts';
-import { atMicros, keysTable, micros, type CallKey } from './read-keys.ts';
+import { atMicros, keysTable, micros, keysInScope, scopeCondition, type AccountScope, type CallKey } from './read-keys.ts';
 import { FULL_CALL, FULL_LEG, FULL_RECORDING, callJson, legJson, recordingJson, type Selection } from './call-json.ts';
 import { VOICEMAIL_BY_LINK, VOICEMAIL_COLUMNS, type VoicemailRow } from './voicemail-reads.ts';
 
@@ -58,10 +58,15 @@ export interface CallFilter {
   includeDeleted?: boolean | undefined;
 }
 
-/** A position in the (start_time, id) order. */
+/**
+ * A position in the (start_time, id, account_id) order: ids are unique only per account, so the account
+ * breaks a tie between two accounts' calls. A cursor made before accounts were data has none: it resumes
+ * after (start_time, id) in every account, as it did then.
+ */
 export interface CallKeyset {
   startUs: string;
   id: string;
+  accountId?: string | undefined;
 }
 
 function conditions(f: CallFilter): SQL[] {
@@ -102,46 +107,59 @@ function conditions(f: CallFilter): SQL[] {
   return where;
 }
 
+/** The conditions with the scope's condition on c.account_id first. */
+function withScope(parts: SQL[], scope: AccountScope): SQL[] {
+  const condition = scopeCondition(sql`c.account_id`, scope);
+  return condition ? [condition, ...parts] : parts;
+}
+
 const whereClause = (parts: SQL[]) => (parts.length ? sql`where ${sql.join(parts, sql` and `)}` : sql``);
 
-/** One page of calls in (start_time, id) order after `after`, plus whether more follow. */
+/** One page of the scope's calls in (start_time, id, account_id) order after `after`, plus whether more follow. */
 export async function findCalls(
   database: Database,
+  scope: AccountScope,
   filter: CallFilter,
   order: 'asc' | 'desc',
   after: CallKeyset | null,
   limit: number,
   selection: Selection = FULL_CALL,
 ): Promise<{ rows: CallRow[]; hasMore: boolean }> {
-  const where = conditions(filter);
+  const where = withScope(conditions(filter), scope);
   if (after) {
-    const at = sql`(${atMicros(after.startUs)}, ${after.id}::text)`;
-    where.push(order === 'desc' ? sql`(c.start_time, c.id) < ${at}` : sql`(c.start_time, c.id) > ${at}`);
+    const [columns, at] = after.accountId === undefined
+      ? [sql`(c.start_time, c.id)`, sql`(${atMicros(after.startUs)}, ${after.id}::text)`]
+      : [sql`(c.start_time, c.id, c.account_id)`, sql`(${atMicros(after.startUs)}, ${after.id}::text, ${after.accountId}::text)`];
+    where.push(order === 'desc' ? sql`${columns} < ${at}` : sql`${columns} > ${at}`);
   }
   const direction = sql.raw(order);
+  // Under a one-account scope account_id is a constant to the planner: the order is the index's (start_time, id).
   const rows = await database.query<CallRow>(sql`
     select ${callColumns(selection)} from ${FROM_CALLS} ${whereClause(where)}
-    order by c.start_time ${direction}, c.id ${direction}
+    order by c.start_time ${direction}, c.id ${direction}, c.account_id ${direction}
     limit ${limit + 1}`);
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 
 /** Calls by key, tombstones included (a feed entry or a callback names a call, whatever its state). */
-export async function callsByKeys(database: Database, keys: readonly CallKey[], selection: Selection = FULL_CALL): Promise<CallRow[]> {
+export async function callsByKeys(database: Database, scope: AccountScope, asked: readonly CallKey[], selection: Selection = FULL_CALL): Promise<CallRow[]> {
+  const keys = keysInScope(asked, scope);
   if (keys.length === 0) return [];
   return database.query<CallRow>(sql`
     select ${callColumns(selection)} from ${keysTable(keys)} join ${FROM_CALLS} on c.account_id = k.account_id and c.id = k.id`);
 }
 
-/** Calls with this record id in any account (ids are unique per account, and in practice across them). */
-export async function callsById(database: Database, ids: readonly string[]): Promise<CallRow[]> {
+/** Calls with these record ids in the scope's accounts (ids are unique per account: one id may name a call in several). */
+export async function callsById(database: Database, scope: AccountScope, ids: readonly string[]): Promise<CallRow[]> {
   if (ids.length === 0) return [];
+  const where = withScope([sql`c.id = any(${sql.param([...ids])}::text[])`], scope);
   return database.query<CallRow>(sql`
-    select ${callColumns(FULL_CALL)} from ${FROM_CALLS} where c.id = any(${sql.param([...ids])}::text[]) order by c.account_id`);
+    select ${callColumns(FULL_CALL)} from ${FROM_CALLS} ${whereClause(where)} order by c.account_id`);
 }
 
 /** The legs of many calls, in order, each with its recording. */
-export async function legsOfCalls(database: Database, keys: readonly CallKey[]): Promise<Array<{ account_id: string; call_id: string; leg: Record<string, unknown> }>> {
+export async function legsOfCalls(database: Database, scope: AccountScope, asked: readonly CallKey[]): Promise<Array<{ account_id: string; call_id: string; leg: Record<string, unknown> }>> {
+  const keys = keysInScope(asked, scope);
   if (keys.length === 0) return [];
   return database.query(sql`
     select l.account_id, l.call_id, ${legJson(FULL_LEG)} as leg
@@ -150,7 +168,8 @@ export async function legsOfCalls(database: Database, keys: readonly CallKey[]):
 }
 
 /** The recording of each of many calls that has one, as Call.recording has it. */
-export async function recordingsOfCalls(database: Database, keys: readonly CallKey[]): Promise<Array<{ account_id: string; call_id: string; recording: Record<string, unknown> }>> {
+export async function recordingsOfCalls(database: Database, scope: AccountScope, asked: readonly CallKey[]): Promise<Array<{ account_id: string; call_id: string; recording: Record<string, unknown> }>> {
+  const keys = keysInScope(asked, scope);
   if (keys.length === 0) return [];
   return database.query(sql`
     select distinct on (r.account_id, r.call_id) r.account_id, r.call_id, ${recordingJson(FULL_RECORDING)} as recording
@@ -162,7 +181,8 @@ export async function recordingsOfCalls(database: Database, keys: readonly CallK
 export type CallbackRow = CallRow & { answers_call_id: string; seconds_after_end: number };
 
 /** The callbacks of these calls, each as the full row of the callback call. */
-export async function callbacksOfCalls(database: Database, keys: readonly CallKey[]): Promise<CallbackRow[]> {
+export async function callbacksOfCalls(database: Database, scope: AccountScope, asked: readonly CallKey[]): Promise<CallbackRow[]> {
+  const keys = keysInScope(asked, scope);
   if (keys.length === 0) return [];
   return database.query<CallbackRow>(sql`
     select ${callColumns(FULL_CALL)}, b.call_id as answers_call_id, b.seconds_after_end

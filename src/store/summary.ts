@@ -1,11 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { Instant, instantText } from '../core/instant.ts';
 import type { Database } from './db.ts';
+import { scopeCondition, type AccountScope } from './read-keys.ts';
 
 export type SummaryDimension = 'DAY' | 'EXTENSION' | 'DIRECTION';
+/** The dimensions a summary can be grouped by: the contract's, and the account (Query.dispositionSummary's ACCOUNT). */
+export type SummaryGrouping = SummaryDimension | 'ACCOUNT';
 
 export interface SummaryRow {
   day: string | null;
+  /** Present only when grouped by ACCOUNT. */
+  account_id?: string;
   extension_id: string | null;
   direction: string | null;
   disposition: string;
@@ -78,33 +83,42 @@ const dayText = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * Calls per disposition over [from, to) by start time, tombstones left out, grouped by the requested
- * dimensions (UTC day, the disposition's extension, direction). Calls not derived yet count as UNKNOWN.
+ * dimensions (UTC day, the disposition's extension, direction, account), of the scope's accounts only.
+ * Calls not derived yet count as UNKNOWN.
  * Whole days come from disposition_days, the edges from calls (planSummary): the same answer as counting
  * every call, at the cost of the days in the period rather than of their calls.
  */
-export async function summariseDispositions(database: Database, from: Date, to: Date, groupBy: readonly SummaryDimension[], now = new Date()): Promise<SummaryRow[]> {
+export async function summariseDispositions(database: Database, scope: AccountScope, from: Date, to: Date, groupBy: readonly SummaryGrouping[], now = new Date()): Promise<SummaryRow[]> {
   const plan = planSummary(from, to, now);
   const by = (dimension: SummaryDimension, side: 'days' | 'calls') => (groupBy.includes(dimension) ? DIMENSIONS[dimension][side] : sql`null::text`);
+  // The account column only when asked for: rows keep their shape otherwise.
+  const byAccount = groupBy.includes('ACCOUNT');
+  const account = (alias: 'a' | 'c') => (byAccount ? sql`, ${sql.raw(alias)}.account_id` : sql``);
   const dims = (side: 'days' | 'calls') => sql`${by('DAY', side)} as day, ${by('EXTENSION', side)} as extension_id, ${by('DIRECTION', side)} as direction`;
+  const within = (alias: 'a' | 'c') => {
+    const condition = scopeCondition(sql.raw(`${alias}.account_id`), scope);
+    return condition ? sql` and ${condition}` : sql``;
+  };
   const parts: SQL[] = [];
   if (plan.firstDay < plan.endDay) {
     parts.push(sql`
-      select ${dims('days')}, a.disposition, a.calls as n, a.duration_seconds as seconds
+      select ${dims('days')}, a.disposition, a.calls as n, a.duration_seconds as seconds${account('a')}
       from disposition_days a
-      where a.day >= ${dayText(plan.firstDay)}::date and a.day < ${dayText(plan.endDay)}::date`);
+      where a.day >= ${dayText(plan.firstDay)}::date and a.day < ${dayText(plan.endDay)}::date${within('a')}`);
   }
   for (const piece of plan.raw) {
     parts.push(sql`
       select ${dims('calls')}, coalesce(d.disposition, 'UNKNOWN') as disposition, ${sql.raw(String(piece.sign))} as n,
-        ${sql.raw(String(piece.sign))} * coalesce(c.duration_seconds, 0)::bigint as seconds
+        ${sql.raw(String(piece.sign))} * coalesce(c.duration_seconds, 0)::bigint as seconds${account('c')}
       from calls c left join call_dispositions d on d.account_id = c.account_id and d.call_id = c.id
-      where c.start_time >= ${instantText(piece.from)} and c.start_time < ${instantText(piece.to)} and not c.deleted`);
+      where c.start_time >= ${instantText(piece.from)} and c.start_time < ${instantText(piece.to)} and not c.deleted${within('c')}`);
   }
   if (parts.length === 0) return [];
+  const accountColumn = byAccount ? sql`, account_id` : sql``;
   return database.query<SummaryRow>(sql`
-    select day, extension_id, direction, disposition, sum(n)::int as count, sum(seconds)::bigint::text as total_duration_seconds
+    select day, extension_id, direction, disposition, sum(n)::int as count, sum(seconds)::bigint::text as total_duration_seconds${accountColumn}
     from (${sql.join(parts, sql` union all `)}) as buckets
-    group by 1, 2, 3, 4
+    group by day, extension_id, direction, disposition${accountColumn}
     having sum(n) > 0
-    order by 1 nulls first, 2 nulls first, 3 nulls first, 4`);
+    order by day nulls first${accountColumn}, extension_id nulls first, direction nulls first, disposition`);
 }

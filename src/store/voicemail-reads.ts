@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { atMicros, keysTable, micros, type CallKey } from './read-keys.ts';
+import { atMicros, keysInScope, keysTable, micros, scopeCondition, type AccountScope, type CallKey } from './read-keys.ts';
 import { instantText } from '../core/instant.ts';
 import type { Database } from './db.ts';
 
@@ -65,39 +65,50 @@ export interface VoicemailFilter {
   linked?: boolean | undefined;
 }
 
-/** A position in the (creation_time, id) order, newest first. */
+/** A position in the (creation_time, id, account_id) order, newest first; a cursor made before accounts were data has no account. */
 export interface VoicemailKeyset {
   creationUs: string;
   id: string;
+  accountId?: string | undefined;
 }
 
-/** One page of voicemails, newest first, after `after`, plus whether more follow. */
-export async function findVoicemails(database: Database, filter: VoicemailFilter, after: VoicemailKeyset | null, limit: number): Promise<{ rows: VoicemailRow[]; hasMore: boolean }> {
-  const where: SQL[] = [];
+/** The scope's condition on v.account_id, as the first of a read's conditions. */
+const scoped = (scope: AccountScope): SQL[] => {
+  const condition = scopeCondition(sql`v.account_id`, scope);
+  return condition ? [condition] : [];
+};
+
+/** One page of the scope's voicemails, newest first, after `after`, plus whether more follow. */
+export async function findVoicemails(database: Database, scope: AccountScope, filter: VoicemailFilter, after: VoicemailKeyset | null, limit: number): Promise<{ rows: VoicemailRow[]; hasMore: boolean }> {
+  const where = scoped(scope);
   if (filter.createdAfter) where.push(sql`${CREATED} >= ${instantText(filter.createdAfter)}`);
   if (filter.createdBefore) where.push(sql`${CREATED} < ${instantText(filter.createdBefore)}`);
   if (filter.extensionId !== undefined) where.push(sql`v.mailbox_extension_id = ${filter.extensionId}`);
   if (filter.linked !== undefined) where.push(filter.linked ? sql`l.call_id is not null` : sql`l.call_id is null`);
   if (after) {
-    where.push(sql`(${CREATED}, v.id) < (${atMicros(after.creationUs)}, ${after.id}::text)`);
+    where.push(after.accountId === undefined
+      ? sql`(${CREATED}, v.id) < (${atMicros(after.creationUs)}, ${after.id}::text)`
+      : sql`(${CREATED}, v.id, v.account_id) < (${atMicros(after.creationUs)}, ${after.id}::text, ${after.accountId}::text)`);
   }
   const rows = await database.query<VoicemailRow>(sql`
     select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS}
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
-    order by ${CREATED} desc, v.id desc
+    order by ${CREATED} desc, v.id desc, v.account_id desc
     limit ${limit + 1}`);
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 
-/** Voicemails with these message ids in any account. */
-export async function voicemailsById(database: Database, ids: readonly string[]): Promise<VoicemailRow[]> {
+/** Voicemails with these message ids in the scope's accounts (one id may name a message in several). */
+export async function voicemailsById(database: Database, scope: AccountScope, ids: readonly string[]): Promise<VoicemailRow[]> {
   if (ids.length === 0) return [];
+  const where = [...scoped(scope), sql`v.id = any(${sql.param([...ids])}::text[])`];
   return database.query<VoicemailRow>(sql`
-    select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS} where v.id = any(${sql.param([...ids])}::text[]) order by v.account_id`);
+    select ${VOICEMAIL_COLUMNS} from ${FROM_VOICEMAILS} where ${sql.join(where, sql` and `)} order by v.account_id`);
 }
 
 /** The voicemail linked to each of these calls (at most one per call: a unique index says so). */
-export async function voicemailsOfCalls(database: Database, keys: readonly CallKey[]): Promise<VoicemailRow[]> {
+export async function voicemailsOfCalls(database: Database, scope: AccountScope, asked: readonly CallKey[]): Promise<VoicemailRow[]> {
+  const keys = keysInScope(asked, scope);
   if (keys.length === 0) return [];
   return database.query<VoicemailRow>(sql`
     select ${VOICEMAIL_COLUMNS}

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { COMPLETE_STATUSES, PENDING_STATUSES, type FittedTranscript } from '../core/transcripts.ts';
 import { rowsOf, type Database, type Db } from './db.ts';
+import { keysInScope, type AccountScope } from './read-keys.ts';
 
 /** Voicemail transcripts: which to fetch, which to ask about again, storing them, and the API's read. */
 
@@ -75,7 +76,8 @@ export interface TranscriptKey {
 }
 
 /** The stored transcript texts of these voicemails (those that have one), for the API. */
-export async function transcriptsOf(database: Database, keys: readonly TranscriptKey[]): Promise<Array<TranscriptKey & { text: string }>> {
+export async function transcriptsOf(database: Database, scope: AccountScope, asked: readonly TranscriptKey[]): Promise<Array<TranscriptKey & { text: string }>> {
+  const keys = keysInScope(asked, scope);
   if (keys.length === 0) return [];
   const json = JSON.stringify(keys.map((k) => ({ a: k.accountId, v: k.voicemailId })));
   const rows = await database.query<{ account_id: string; voicemail_id: string; text: string }>(sql`

@@ -163,7 +163,7 @@ describe.skipIf(replicaSkipReason)(`the change feed on a streaming replica (${re
     const primaryFeed = new Map<string, StoreFeedPosition>();
     const from = feedPosition(start);
     for (let after = FEED_START; ; ) {
-      const page = await readCallChanges(d.primary, after, 500);
+      const page = await readCallChanges(d.primary, 'all', after, 500);
       for (const e of page.entries) if (isBefore(from, { xid: BigInt(e.position.xid), seq: BigInt(e.position.seq) })) primaryFeed.set(e.callId, e.position);
       after = page.entries.at(-1)?.position ?? after;
       if (!page.hasMore) break;

@@ -120,7 +120,7 @@ describe(`/media access: API key or signed link (${databaseKind})`, () => {
     const body = await gql(`{ voicemail(id: "${voicemail.id}") { audioUrl } call(id: "${recording.callId}") { recording { audioUrl } legs { recording { id audioUrl } } } }`);
     expect(body.errors).toBeUndefined();
     const audioUrl: string = body.data.voicemail.audioUrl;
-    expect(audioUrl).toMatch(new RegExp(`^${PUBLIC_BASE}/media/voicemails/${voicemail.id}\\?exp=\\d+&sig=[\\w-]{43}$`));
+    expect(audioUrl).toMatch(new RegExp(`^${PUBLIC_BASE}/media/voicemails/${harness.sim.accountId}/${voicemail.id}\\?exp=\\d+&sig=[\\w-]{43}$`));
     const opened = await get(local(audioUrl));
     expect(opened.status).toBe(200);
     expect(opened.bytes.equals(await simulatorBytes(voicemail.uri))).toBe(true);
@@ -131,7 +131,7 @@ describe(`/media access: API key or signed link (${databaseKind})`, () => {
     expect(maxAge).toBeLessThanOrEqual(49 * 3600);
     // audioUrl alone is enough: the recording's id is read for it whatever the selection.
     const recorded = body.data.call.recording ?? body.data.call.legs.find((l: any) => l.recording?.id === recording.id).recording;
-    expect(recorded.audioUrl).toMatch(new RegExp(`^${PUBLIC_BASE}/media/recordings/${recording.id}\\?exp=`));
+    expect(recorded.audioUrl).toMatch(new RegExp(`^${PUBLIC_BASE}/media/recordings/${harness.sim.accountId}/${recording.id}\\?exp=`));
     const viaLink = await get(local(recorded.audioUrl), { range: 'bytes=0-99' });
     expect(viaLink.status).toBe(206);
     expect(viaLink.bytes.equals((await simulatorBytes(recording.uri)).subarray(0, 100))).toBe(true);
@@ -142,7 +142,7 @@ describe(`/media access: API key or signed link (${databaseKind})`, () => {
     try {
       const res = await fetch(`${own.url}/graphql`, { method: 'POST', headers: { ...withKey(), 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ voicemail(id: "${voicemail.id}") { audioUrl } }` }) });
       const { data } = (await res.json()) as any;
-      expect(data.voicemail.audioUrl.startsWith(`${own.url}/media/voicemails/${voicemail.id}?exp=`)).toBe(true);
+      expect(data.voicemail.audioUrl.startsWith(`${own.url}/media/voicemails/${harness.sim.accountId}/${voicemail.id}?exp=`)).toBe(true);
       expect((await fetch(data.voicemail.audioUrl)).status).toBe(200);
     } finally {
       await own.close();

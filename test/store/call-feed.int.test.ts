@@ -22,7 +22,7 @@ async function drain(after: FeedPosition): Promise<{ calls: string[]; end: FeedP
   const calls: string[] = [];
   let end = after;
   for (;;) {
-    const page = await readCallChanges(db(), end, 200);
+    const page = await readCallChanges(db(), 'all', end, 200);
     calls.push(...page.entries.map((e) => e.callId));
     end = page.entries.at(-1)?.position ?? end;
     if (!page.hasMore) return { calls, end };
@@ -89,8 +89,8 @@ describe(`call_changes feed (${databaseKind})`, () => {
 
   it('tells a cursor no transaction of this database has reached from one with nothing new', async () => {
     const { end } = await drain(FEED_START);
-    expect(await readCallChanges(db(), end, 10)).toEqual({ entries: [], hasMore: false, aheadOfFeed: false, behindCursor: false });
-    expect((await readCallChanges(db(), { xid: String(2n ** 62n), seq: 0 }, 10)).aheadOfFeed).toBe(true);
+    expect(await readCallChanges(db(), 'all', end, 10)).toEqual({ entries: [], hasMore: false, end, aheadOfFeed: false, behindCursor: false });
+    expect((await readCallChanges(db(), 'all', { xid: String(2n ** 62n), seq: 0 }, 10)).aheadOfFeed).toBe(true);
   });
 
   // Two transactions at once need two connections: the embedded database has one.
@@ -113,8 +113,8 @@ describe(`call_changes feed (${databaseKind})`, () => {
       await written;
       // ...while a second one writes and commits.
       await late.begin((tx) => tx`update calls set result = 'Accepted' where id = ${b!.id}`);
-      const whileOpen = await readCallChanges(db(), end, 200);
-      expect(whileOpen).toEqual({ entries: [], hasMore: false, aheadOfFeed: false, behindCursor: false });
+      const whileOpen = await readCallChanges(db(), 'all', end, 200);
+      expect(whileOpen).toEqual({ entries: [], hasMore: false, end, aheadOfFeed: false, behindCursor: false });
       releaseEarly!();
       await first;
       const after = await drain(end);

@@ -159,7 +159,7 @@ describe(`dispositionSummary from the daily aggregate (${databaseKind})`, () => 
         const { kept, truth } = await aggregateAndTruth(database());
         expect(kept).toEqual(truth);
         for (const { bounds: [from, to], groupBy, now } of queries) {
-          expect(await summariseDispositions(database(), from, to, groupBy, now)).toEqual(await countEveryCall(database(), from, to, groupBy));
+          expect(await summariseDispositions(database(), 'all', from, to, groupBy, now)).toEqual(await countEveryCall(database(), from, to, groupBy));
         }
       }),
       { numRuns: 80 },
@@ -169,7 +169,7 @@ describe(`dispositionSummary from the daily aggregate (${databaseKind})`, () => 
   it('moves a call between days, extensions and dispositions, and drops it when it becomes a tombstone', async () => {
     await clear(database());
     const whole = [new Date(BASE - DAY), new Date(BASE + 3 * DAY)] as const;
-    const summary = () => summariseDispositions(database(), whole[0], whole[1], ['DAY', 'EXTENSION']);
+    const summary = () => summariseDispositions(database(), 'all', whole[0], whole[1], ['DAY', 'EXTENSION']);
     await apply(database(), [[{ kind: 'call', i: 0, start: BASE + 3_600_000, direction: 'Inbound', duration: 60 }]]);
     expect(await summary()).toEqual([{ day: '2026-03-01', extension_id: null, direction: null, disposition: 'UNKNOWN', count: 1, total_duration_seconds: '60' }]);
     await apply(database(), [[{ kind: 'derive', rows: [{ i: 0, disposition: 'MISSED', extension: '101', final: false }] }]]);

@@ -3,7 +3,9 @@ import type { Logger } from '../../logger.ts';
 import type { SecretKeyring } from '../../secrets/box.ts';
 import { linkSigner } from '../../secrets/signed-links.ts';
 import type { Database } from '../../store/db.ts';
+import type { AccountScope } from '../../store/read-keys.ts';
 import { errorBody } from '../graphql-plugins.ts';
+import { admitKey, isRefusal, type KeyLookup, type KeyRefusal } from '../key-access.ts';
 import type { createRequestGuard } from '../request-guard.ts';
 import { escapeHtml } from './escape.ts';
 import { STATUS_PAGE_PATH } from './link.ts';
@@ -13,8 +15,8 @@ import { readStatusSnapshot } from './snapshot.ts';
 export interface StatusRouteOptions {
   /** The API's database (read-only role, statement timeout). */
   database: Database;
-  /** The API's key lookup: the key's name, or undefined. */
-  lookUpKey: (key: string) => Promise<string | undefined>;
+  /** The API's key lookup: the key's name and scope, or undefined. */
+  lookUpKey: KeyLookup;
   /** The process's keyring (src/secrets/keys.ts); without it only API keys open the page. */
   keyring?: SecretKeyring | undefined;
   /** SYNC_FAST_PATH, to describe the call-log stream's fast path. */
@@ -37,11 +39,17 @@ const LINK_HOLDERS = '(signed link)';
 
 const MAKE_A_LINK = 'make a new one with `callsync status --link`';
 
-/** Why the page is refused: 401 (no credentials, or a bad key) or 403 (a link that does not open it). */
+/** Why the page is refused: 401 (no credentials, or a bad key) or 403 (a link that does not open it, a key without a scope). */
 interface Refusal {
   status: 401 | 403;
-  code: 'UNAUTHENTICATED' | 'LINK_EXPIRED' | 'LINK_INVALID';
+  code: KeyRefusal['code'] | 'LINK_EXPIRED' | 'LINK_INVALID';
   message: string;
+}
+
+/** Who opens the page: the admission key it counts under, and the accounts it shows. */
+interface Viewer {
+  admission: string;
+  scope: AccountScope;
 }
 
 /**
@@ -53,12 +61,12 @@ interface Refusal {
 export function createStatusRoute(options: StatusRouteOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const signer = options.keyring ? linkSigner(options.keyring) : undefined;
 
-  async function authenticate(req: IncomingMessage, query: URLSearchParams, now: Date): Promise<string | Refusal> {
+  async function authenticate(req: IncomingMessage, query: URLSearchParams, now: Date): Promise<Viewer | Refusal> {
     const header = req.headers.authorization;
     if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const name = match ? await options.lookUpKey(match[1]!) : undefined;
-      return name ?? { status: 401, code: 'UNAUTHENTICATED', message: match ? 'unknown or revoked API key' : 'the Authorization header must be "Bearer <key>"' };
+      // An API key shows its own accounts only.
+      const key = await admitKey(header, options.lookUpKey);
+      return isRefusal(key) ? key : { admission: key.name, scope: key.scope };
     }
     const [exp, sig] = [query.get('exp'), query.get('sig')];
     if (exp === null && sig === null) {
@@ -66,7 +74,8 @@ export function createStatusRoute(options: StatusRouteOptions): (req: IncomingMe
     }
     if (!signer) return { status: 403, code: 'LINK_INVALID', message: 'this server accepts no signed links (it was started without a secret key): use an API key' };
     const check = signer.verify(STATUS_PAGE_PATH, exp, sig, now);
-    if (check.ok) return LINK_HOLDERS;
+    // The operator's link (`callsync status --link`) shows every account.
+    if (check.ok) return { admission: LINK_HOLDERS, scope: 'all' };
     if (check.reason === 'expired') return { status: 403, code: 'LINK_EXPIRED', message: `this link expired at ${new Date(Number(exp) * 1000).toISOString()}: ${MAKE_A_LINK}` };
     return { status: 403, code: 'LINK_INVALID', message: `this link is not valid (altered, cut short, or signed with another secret key): ${MAKE_A_LINK}` };
   }
@@ -81,9 +90,9 @@ export function createStatusRoute(options: StatusRouteOptions): (req: IncomingMe
       await options.guard.run(res, async ({ admit }) => {
         const now = new Date();
         const who = await authenticate(req, query, now);
-        if (typeof who !== 'string') return refuse(req, res, who);
-        if (!(await admit(who))) return;
-        const page = renderStatusPage(await readStatusSnapshot(options.database, options.fastPath, now), now);
+        if ('status' in who) return refuse(req, res, who);
+        if (!(await admit(who.admission))) return;
+        const page = renderStatusPage(await readStatusSnapshot(options.database, who.scope, options.fastPath, now), now);
         if (res.headersSent) return; // answered already (503 past the request timeout)
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), ...SECURITY_HEADERS });
         res.end(req.method === 'HEAD' ? undefined : page);
@@ -100,7 +109,7 @@ export function createStatusRoute(options: StatusRouteOptions): (req: IncomingMe
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="callsync"' } : {}) };
   if ((req.headers.accept ?? '').includes('text/html')) {
-    const title = refusal.status === 401 ? 'Not signed in' : refusal.code === 'LINK_EXPIRED' ? 'Link expired' : 'Link not valid';
+    const title = refusal.status === 401 ? 'Not signed in' : refusal.code === 'LINK_EXPIRED' ? 'Link expired' : refusal.code === 'KEY_NOT_SCOPED' ? 'Key not scoped' : 'Link not valid';
     res.writeHead(refusal.status, { ...headers, 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>callsync status: ${title}</title></head><body><h1>${title}</h1><p>${escapeHtml(refusal.message)}</p></body></html>`);
     return;

@@ -1,6 +1,7 @@
-import { inArray } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import { extensions } from '../../schema/index.ts';
 import type { Database } from '../../store/db.ts';
+import { inScope, scopeCondition, type AccountScope } from '../../store/read-keys.ts';
 import { recentRuns, type RecentRun } from '../../store/status-reads.ts';
 import { summariseDispositions, type SummaryRow } from '../../store/summary.ts';
 import { statusFacts, type StatusFacts } from '../../sync/status-facts.ts';
@@ -48,21 +49,27 @@ export function chartPeriod(now: Date, days = CHART_DAYS): { from: Date; to: Dat
 }
 
 /**
- * Reads the page's facts with a bounded number of statements, each bounded in rows: the stream facts of
- * `callsync status`, the newest MAX_RUNS runs, two disposition summaries over CHART_DAYS days (the
- * dispositionSummary query), and the names of the extensions charted.
+ * Reads the page's facts, of the scope's accounts only (an API key's; the operator's signed link reads
+ * 'all'), with a bounded number of statements, each bounded in rows: the stream facts of `callsync status`,
+ * the newest MAX_RUNS runs, two disposition summaries over CHART_DAYS days (the dispositionSummary query),
+ * and the names of the extensions charted.
  */
-export async function readStatusSnapshot(database: Database, fastPath: 'extract-sync' | 'off', now: Date): Promise<StatusSnapshot> {
-  const facts = await statusFacts(database.db, fastPath);
+export async function readStatusSnapshot(database: Database, scope: AccountScope, fastPath: 'extract-sync' | 'off', now: Date): Promise<StatusSnapshot> {
+  // statusFacts (src/sync) reads every account's facts; the page keeps the scope's.
+  const all = await statusFacts(database.db, fastPath);
+  const facts = { ...all, accounts: all.accounts.filter((a) => inScope(scope, a.id)) };
   const since = new Date(now.getTime() - RUNS_PERIOD_MS);
-  const runs = await recentRuns(database.db, since, MAX_RUNS);
+  const runs = await recentRuns(database.db, scope, since, MAX_RUNS);
   const period = chartPeriod(now);
-  const byDay = await summariseDispositions(database, period.from, period.to, ['DAY']);
-  const byExtension = await summariseDispositions(database, period.from, period.to, ['EXTENSION']);
+  const byDay = await summariseDispositions(database, scope, period.from, period.to, ['DAY']);
+  const byExtension = await summariseDispositions(database, scope, period.from, period.to, ['EXTENSION']);
   const charted = topExtensions(byExtension);
   const extensionLabels: Record<string, string> = {};
   // Labels only for the bars drawn alone: a company's every extension would be a long IN list.
-  const named = charted.length ? await database.db.select({ id: extensions.id, number: extensions.extensionNumber, name: extensions.name }).from(extensions).where(inArray(extensions.id, charted)) : [];
+  const named = charted.length
+    ? await database.db.select({ id: extensions.id, number: extensions.extensionNumber, name: extensions.name }).from(extensions)
+      .where(and(inArray(extensions.id, charted), scopeCondition(sql`${extensions.accountId}`, scope)))
+    : [];
   for (const row of named) extensionLabels[row.id] = [row.number, row.name].filter(Boolean).join(' ') || row.id;
   return { facts, runs: { since, list: runs.runs, more: runs.more }, dispositions: { ...period, byDay, byExtension, extensionLabels } };
 }

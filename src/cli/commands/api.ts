@@ -3,6 +3,7 @@ import { startApiServer } from '../../api/server.ts';
 import { UsageError } from '../../errors.ts';
 import { credentialKey, openConfiguredDatabase } from '../../main.ts';
 import { mediaForServe } from '../../media/connect.ts';
+import { describeScope, knownAccounts, resolveKeyAccounts } from '../../store/api-key-accounts.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
 import { requireServableSchema } from '../../store/schema-check.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
@@ -35,19 +36,26 @@ export function registerApi(program: Command): void {
     .command('create')
     .description('create a key; it is printed once, as the last line')
     .requiredOption('--name <name>', 'a name for the key, e.g. the CRM it is for')
-    .action(action(async (opts: { name: string }) => {
+    .option('--account <name>', 'an account the key may read: an added account\'s name or a RingCentral account id (repeatable; required once the database holds two accounts)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .action(action(async (opts: { name: string; account: string[] }) => {
       const { config } = commandContext({ accounts: 'none' });
-      const key = await withDatabase(config, (database) => createApiKey(database.db, opts.name));
-      process.stdout.write(`API key "${opts.name}" created. It is shown only now; send it as "Authorization: Bearer <key>".\n${key}\n`);
+      const { key, scope } = await withDatabase(config, async (database) => {
+        const accountIds = await resolveKeyAccounts(database.db, opts.account);
+        return { key: await createApiKey(database.db, opts.name, accountIds), scope: describeScope(accountIds, await knownAccounts(database.db)) };
+      });
+      process.stdout.write(`API key "${opts.name}" created; it reads ${scope}. It is shown only now; send it as "Authorization: Bearer <key>".\n${key}\n`);
     }));
   keys
     .command('list')
-    .description('list keys (names, prefixes, last use; never the keys)')
+    .description('list keys (names, prefixes, the accounts each reads, last use; never the keys)')
     .action(action(async () => {
       const { config } = commandContext({ accounts: 'none' });
-      const rows = await withDatabase(config, (database) => listApiKeys(database.db));
+      const { rows, known } = await withDatabase(config, async (database) => ({ rows: await listApiKeys(database.db), known: await knownAccounts(database.db) }));
       if (rows.length === 0) process.stdout.write('no API keys yet: `callsync api-key create --name NAME`\n');
-      for (const k of rows) process.stdout.write(`${k.name}\t${k.prefix}…\tcreated ${at(k.createdAt)}\tlast used ${at(k.lastUsedAt)}${k.revokedAt ? `\trevoked ${at(k.revokedAt)}` : ''}\n`);
+      for (const k of rows) {
+        const scope = `reads ${describeScope(k.accountIds, known)}`;
+        process.stdout.write(`${k.name}\t${k.prefix}…\t${scope}\tcreated ${at(k.createdAt)}\tlast used ${at(k.lastUsedAt)}${k.revokedAt ? `\trevoked ${at(k.revokedAt)}` : ''}\n`);
+      }
     }));
   keys
     .command('revoke')

@@ -10,4 +10,10 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: ts('created_at').notNull().defaultNow(),
   lastUsedAt: ts('last_used_at'),
   revokedAt: ts('revoked_at'),
+  /**
+   * The RingCentral account ids (accounts.id) the key may read. NULL: a key created without `--account`
+   * (every key made before accounts were data): it reads the database's sole account, and is refused once
+   * the database holds two or more (store/api-keys.ts).
+   */
+  accountIds: text('account_ids').array(),
 });
