@@ -3,6 +3,7 @@ import type { RingCentralCredentials } from '../config.ts';
 import { RingCentralApiError, UsageError } from '../errors.ts';
 import { accounts, calls } from '../schema/index.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
+import { pinUnscopedKeys } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
 import { ACCOUNT_NAME, findManagedAccount, findManagedAccountBy, insertManagedAccount, type AccountSettings } from './store.ts';
 
@@ -26,6 +27,9 @@ export interface AddedAccount {
   companyName: string | null;
   /** Calls of this RingCentral account already in the database (kept by `remove --keep-data`, or synced by RC_*): continued, not read again. */
   callsAlready: number;
+  /** API keys made without --account, now pinned to the account that was the database's sole one (`pinnedTo`). */
+  pinnedKeys: number;
+  pinnedTo: string | undefined;
 }
 
 /**
@@ -47,15 +51,20 @@ export async function addManagedAccount(db: Db, keyring: SecretKeyring, account:
   }
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Db;
+    const before = await tx.select({ id: accounts.id }).from(accounts);
     const { accountId } = await verify(tx).catch((error: unknown) => Promise.reject(inFlagTerms(error)));
     const other = await findManagedAccountBy(tx, { accountId });
     if (other) {
       throw new UsageError(`RingCentral account ${accountId} is already added as "${other.name}": one name per account (to rename it: callsync account remove ${other.name} --keep-data, then add it again)`);
     }
     await insertManagedAccount(tx, keyring, { ...account, accountId });
+    // Keys made without --account read the sole account; with a second one they would be refused, so they
+    // keep reading the account they were made for.
+    const sole = before.length === 1 && before[0]!.id !== accountId ? before[0]!.id : undefined;
+    const pinnedKeys = sole ? await pinUnscopedKeys(tx, sole) : 0;
     const [row] = await tx.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, accountId));
     const [already] = await tx.select({ n: count() }).from(calls).where(eq(calls.accountId, accountId));
-    return { name, accountId, companyName: row?.name ?? null, callsAlready: already?.n ?? 0 };
+    return { name, accountId, companyName: row?.name ?? null, callsAlready: already?.n ?? 0, pinnedKeys, pinnedTo: sole };
   });
 }
 

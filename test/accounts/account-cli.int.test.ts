@@ -4,6 +4,7 @@ import { openManagedAccount } from '../../src/accounts/store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { UsageError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { createApiKey } from '../../src/store/api-keys.ts';
 import { credentialKey } from '../../src/main.ts';
 import { accountsKeyring } from '../../src/secrets/keys.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
@@ -52,6 +53,8 @@ describe(`callsync account (${databaseKind})`, () => {
     const sessions = await rows<{ credential_key: string }>(sql`select credential_key from auth_sessions`);
     expect(sessions.map((s) => s.credential_key)).toEqual([keyOf(alpha)]);
     expect(await rows(sql`select id from accounts`)).toEqual([{ id: alpha.accountId }]);
+    // A key made the way single-account deployments make them (no --account): it reads the sole account.
+    await rig.withDb((d) => createApiKey(d.db, 'made-before-beta'));
   });
 
   it('add reads a secret from standard input (a child process)', async () => {
@@ -63,6 +66,10 @@ describe(`callsync account (${databaseKind})`, () => {
     expect(added.stdout).toContain(`added account "beta": RingCentral account ${beta.accountId}`);
     const [row] = await rows<{ account_id: string; schedule: string }>(sql`select account_id, schedule from managed_accounts where name = 'beta'`);
     expect(row).toEqual({ account_id: beta.accountId, schedule: '0 * * * *' });
+    // The key made without --account keeps reading alpha, the account it was made for, rather than being
+    // refused (or reading beta too) now that the database holds two.
+    expect(added.stdout).toContain(`1 API key(s) made without --account now read account ${alpha.accountId} only`);
+    expect(await rows(sql`select name, account_ids from api_keys`)).toEqual([{ name: 'made-before-beta', account_ids: [alpha.accountId] }]);
   }, 60_000);
 
   it('list shows each account with its effective settings, and no secret is in its output nor in any row of the database', async () => {

@@ -77,7 +77,8 @@ export function registerAccount(program: Command): void {
       process.stdout.write(
         `added account "${added.name}": RingCentral account ${added.accountId}${added.companyName ? ` (${added.companyName})` : ''} at ${serverUrl}, client id ${clientId}\n`
           + `  ${describeSettings(effectiveSettings(settings, defaultsOf(config)))}\n`
-          + (added.callsAlready > 0 ? `  its ${added.callsAlready} calls already in this database (kept by an earlier remove, or synced with RC_*) are continued, not read again\n` : ''),
+          + (added.callsAlready > 0 ? `  its ${added.callsAlready} calls already in this database (kept by an earlier remove, or synced with RC_*) are continued, not read again\n` : '')
+          + (added.pinnedKeys > 0 ? `  ${added.pinnedKeys} API key(s) made without --account now read account ${added.pinnedTo} only, as before (callsync api-key list)\n` : ''),
       );
     }));
 
