@@ -12,7 +12,8 @@ import type { MediaServerOptions } from './api.ts';
 import { archivedMedia } from './archive.ts';
 import { fileArchiveStore } from './archive-store.ts';
 import { primaryOnly } from './primary-only.ts';
-import { ringCentralMedia } from './source.ts';
+import { ringCentralMedia, type MediaSource } from './source.ts';
+import { accountMediaSources } from './account-sources.ts';
 import type { MediaArchiveDeps } from './archive.ts';
 
 /** The media options of a process that holds a RingCentral client (`start`): its client, budget and keyring. */
@@ -38,12 +39,13 @@ function archiveOf(config: Config) {
  * sync) and its role may use the shared session (`callsync db-grants --media`); otherwise /media answers 503
  * naming what to configure, and signed links still verify (they need only the keyring).
  */
-export async function mediaForServe(config: Config, database: Database, credentialKey: (c: RingCentralCredentials) => string, logger: Logger): Promise<MediaServerOptions> {
+export async function mediaForServe(config: Config, database: Database, credentialKey: (c: RingCentralCredentials) => string, budgetFor: (credentialKey: string) => RequestBudget, logger: Logger): Promise<MediaServerOptions> {
   const keyring = authSessionKeyring(config, logger);
   const base = { keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours, archive: archiveOf(config) };
   const credentials = config.ringcentral;
-  if (!credentials) {
-    const unavailable = 'this `callsync serve` has no RingCentral credentials, so it cannot fetch audio: set RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT (those of the sync) and give its database role the RingCentral session (`callsync db-grants --media`), or send CRMs to the API of `callsync start`';
+  const managed = await mayRead(database, 'managed_accounts');
+  if (!credentials && !managed) {
+    const unavailable = 'this `callsync serve` has no RingCentral credentials, so it cannot fetch audio: set RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT (those of the sync), or add accounts with `callsync account add`, and give its database role the RingCentral sessions (`callsync db-grants --media`); or send CRMs to the API of `callsync start`';
     logger.warn(unavailable);
     return { ...base, source: { unavailable } };
   }
@@ -52,15 +54,22 @@ export async function mediaForServe(config: Config, database: Database, credenti
     logger.warn(unavailable);
     return { ...base, source: { unavailable } };
   }
-  const budget = new RateBudget();
-  const client = new RingCentralClient({
-    credentials,
-    budget,
-    logger: logger.child({ component: 'ringcentral' }),
-    session: sharedAuthSession(database, credentialKey(credentials), { keyring, logger }),
-  });
-  const source = ringCentralMedia({ client, budget, serverUrl: credentials.serverUrl, logger: logger.child({ component: 'media' }) });
+  let fallback: MediaSource | undefined;
+  if (credentials) {
+    const key = credentialKey(credentials);
+    const budget = budgetFor(key);
+    const client = new RingCentralClient({ credentials, budget, logger: logger.child({ component: 'ringcentral' }), session: sharedAuthSession(database, key, { keyring, logger }) });
+    fallback = ringCentralMedia({ client, budget, serverUrl: credentials.serverUrl, logger: logger.child({ component: 'media' }) });
+  }
+  // Accounts added with `account add` are fetched with their own credentials, the rest with RC_*'s.
+  const source = managed ? accountMediaSources({ database, keyring, logger, budgetFor, fallback }) : fallback!;
   return { ...base, source: database.kind === 'postgres' ? primaryOnly(source, database) : source };
+}
+
+/** Whether the role may read `table` (the API role reads managed_accounts only with `db-grants --media`). */
+async function mayRead(database: Database, table: string): Promise<boolean> {
+  const [row] = await database.query<{ ok: boolean | null }>(sql`select has_table_privilege(to_regclass(${`public.${table}`}), 'SELECT') as ok`);
+  return row?.ok === true;
 }
 
 /** Whether the role may read, create and refresh the shared session (a refresh locks its row: UPDATE). */

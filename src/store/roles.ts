@@ -96,7 +96,9 @@ export function grantStatements(names: RoleNames): GrantStatements {
       ...Object.entries(API_READ_COLUMNS).map(([table, columns]) => `GRANT SELECT (${columns.join(', ')}) ON public.${table} TO ${api};`),
       // Optional: without it `api-key list` shows no last use, and requests are answered all the same.
       `GRANT UPDATE (last_used_at) ON public.api_keys TO ${api};`,
-      ...(names.media ? [`GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO ${api};`] : []),
+      // /media fetches with the RingCentral sessions (refreshing them), added accounts' credentials, and
+      // the rate budget every process on a credential shares.
+      ...(names.media ? [`GRANT SELECT, INSERT, UPDATE ON public.auth_sessions, public.rate_ledger TO ${api};`, `GRANT SELECT ON public.managed_accounts TO ${api};`] : []),
       ...bi.tables,
       'COMMIT;',
     ],

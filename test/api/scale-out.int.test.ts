@@ -1,3 +1,4 @@
+import { RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -31,7 +32,7 @@ const servers: ApiServer[] = [];
 /** A `serve` as the CLI builds it: its own pool (Postgres), media from the RingCentral credentials, the shared key. */
 async function serve(secret = SECRET, limits?: Partial<ApiServerLimits>): Promise<ApiServer> {
   const config = loadConfig({ ...harness.env, CALLSYNC_SECRET_KEY: secret });
-  const media = await mediaForServe(config, harness.testDb.database, credentialKey, silentLogger);
+  const media = await mediaForServe(config, harness.testDb.database, credentialKey, () => new RateBudget(), silentLogger);
   keyring ??= media.keyring;
   const server = await startApiServer({ database: harness.testDb.database, databaseUrl: harness.testDb.url, port: 0, logger: silentLogger, keyring: media.keyring, media, ...(limits ? { limits } : {}) });
   servers.push(server);

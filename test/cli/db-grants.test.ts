@@ -24,11 +24,14 @@ describe('callsync db-grants', () => {
     expect(API_READ_TABLES).not.toContain('auth_sessions');
   });
 
-  it('with --media, grants the API role the RingCentral session (serve then fetches audio), and nothing more', async () => {
+  it('with --media, grants the API role the RingCentral sessions, the shared rate budget and the added accounts\' credentials (serve then fetches audio), and nothing more', async () => {
     const plain = grantStatements({ apiRole: 'api', syncRole: 'sync', database: 'callsync' });
     const media = grantStatements({ apiRole: 'api', syncRole: 'sync', database: 'callsync', media: true });
-    expect(media.tables.filter((s) => !plain.tables.includes(s))).toEqual(['GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO "api";']);
-    expect((await dbGrants('--api-role', 'api', '--sync-role', 'sync', '--media')).stdout).toContain('GRANT SELECT, INSERT, UPDATE ON public.auth_sessions TO "api";');
+    expect(media.tables.filter((s) => !plain.tables.includes(s))).toEqual([
+      'GRANT SELECT, INSERT, UPDATE ON public.auth_sessions, public.rate_ledger TO "api";',
+      'GRANT SELECT ON public.managed_accounts TO "api";',
+    ]);
+    expect((await dbGrants('--api-role', 'api', '--sync-role', 'sync', '--media')).stdout).toContain('GRANT SELECT, INSERT, UPDATE ON public.auth_sessions, public.rate_ledger TO "api";');
   });
 
   it('with --bi-role, grants that role CONNECT, USAGE on the views\' schema and SELECT on its views: no table, no write', async () => {

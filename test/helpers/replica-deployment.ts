@@ -1,3 +1,4 @@
+import { RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +69,7 @@ export async function startReplicaDeployment(calls = 150): Promise<ReplicaDeploy
 
     const serve = async (database: Database, url: string, logger = silentLogger, extra: Record<string, string> = {}) => {
       const config = loadConfig({ ...env, DATABASE_URL: url, MEDIA_ARCHIVE_DIR: archiveDir, ...extra });
-      const media = await mediaForServe(config, database, credentialKey, logger);
+      const media = await mediaForServe(config, database, credentialKey, () => new RateBudget(), logger);
       const server = await startApiServer({ database, databaseUrl: url, port: 0, logger, keyring: media.keyring, media });
       closers.push(() => server.close());
       return server;

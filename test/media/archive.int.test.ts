@@ -1,3 +1,4 @@
+import { RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -184,7 +185,7 @@ describe(`/media serves the archive once RingCentral purged the audio (${databas
     server = await startApiServer({ database, port: 0, logger: silentLogger, media: app.media });
     bare = await startApiServer({ database, port: 0, logger: silentLogger, media: { ...app.media, archive: undefined } });
     // `serve` with the archive and no RingCentral credentials: it can only read the copies.
-    const media = await mediaForServe(loadConfig({ MEDIA_ARCHIVE_DIR: dir, LOG_LEVEL: 'silent' }), database, credentialKey, silentLogger);
+    const media = await mediaForServe(loadConfig({ MEDIA_ARCHIVE_DIR: dir, LOG_LEVEL: 'silent' }), database, credentialKey, () => new RateBudget(), silentLogger);
     served = await startApiServer({ database, port: 0, logger: silentLogger, media });
   });
 

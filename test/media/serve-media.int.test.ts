@@ -1,3 +1,4 @@
+import { RateBudget } from '../../src/ringcentral/rate-budget.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   await migrate(testDb.database);
   const config = loadConfig({ CALLSYNC_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'callsync-serve-media-')), LOG_LEVEL: 'silent' });
-  const media = await mediaForServe(config, testDb.database, credentialKey, silentLogger);
+  const media = await mediaForServe(config, testDb.database, credentialKey, () => new RateBudget(), silentLogger);
   server = await startApiServer({ database: testDb.database, port: 0, logger: silentLogger, media });
   key = await createApiKey(testDb.database.db, 'serve-media');
 }, 180_000);

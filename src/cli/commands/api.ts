@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
+import { sql } from 'drizzle-orm';
 import { startApiServer } from '../../api/server.ts';
 import { UsageError } from '../../errors.ts';
-import { credentialKey, openConfiguredDatabase } from '../../main.ts';
+import type { Logger } from '../../logger.ts';
+import { accountBudget, credentialKey, openConfiguredDatabase } from '../../main.ts';
 import { mediaForServe } from '../../media/connect.ts';
 import { describeScope, knownAccounts, resolveKeyAccounts } from '../../store/api-key-accounts.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts';
+import { RateBudget } from '../../ringcentral/rate-budget.ts';
+import type { RequestBudget } from '../../ringcentral/request-budget.ts';
+import type { Database } from '../../store/db.ts';
 import { requireServableSchema } from '../../store/schema-check.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
 
@@ -21,7 +26,7 @@ export function registerApi(program: Command): void {
       try {
         // Never migrates: serve may run as the read-only API role; `migrate` and `start` run as the sync role.
         await requireServableSchema(database, logger);
-        const media = await mediaForServe(config, database, credentialKey, logger);
+        const media = await mediaForServe(config, database, credentialKey, await serveBudgets(database, logger), logger);
         const server = await startApiServer({ database, databaseUrl: config.databaseUrl, port: config.port, host: config.host, logger, limits: config.api, metricsToken: config.metricsToken, keyring: media.keyring, syncFastPath: config.sync.fastPath, media });
         await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
         await server.close();
@@ -66,4 +71,19 @@ export function registerApi(program: Command): void {
       if (!(await withDatabase(config, (database) => revokeApiKey(database.db, name)))) throw new UsageError(`no active API key named "${name}"`);
       process.stdout.write(`API key "${name}" revoked\n`);
     }));
+}
+
+/**
+ * /media's rate budgets: shared with the workers and `start` through rate_ledger when the role may use it
+ * (`db-grants --media`), else this process's own (RingCentral's headers then tell it what others spent).
+ */
+async function serveBudgets(database: Database, logger: Logger): Promise<(credentialKey: string) => RequestBudget> {
+  const [row] = await database.query<{ ok: boolean | null }>(sql`select has_table_privilege(to_regclass('public.rate_ledger'), 'SELECT, INSERT, UPDATE') as ok`);
+  const shared = row?.ok === true;
+  const budgets = new Map<string, RequestBudget>();
+  return (key) => {
+    let budget = budgets.get(key);
+    if (!budget) budgets.set(key, (budget = shared ? accountBudget(database, key, true, logger) : new RateBudget()));
+    return budget;
+  };
 }
