@@ -4,7 +4,7 @@ import type { Database } from './db.ts';
 
 /*
  * The two database roles of a least-privilege deployment, and the SQL that grants them.
- * - The sync role runs `migrate`, `sync`, `start` and `api-key`: it creates the schema, so it owns the tables.
+ * - The sync role runs `migrate`, `sync`, `start`, `worker`, `account` and `api-key`: it creates the schema, so it owns the tables.
  * - The API role runs `serve`: it reads what the GraphQL API and the status page answer from and the schema
  *   version, and may record when an API key was last used. It never reads auth_sessions (RingCentral's
  *   tokens), and of accounts only the id and name (the rest is RingCentral's account record).
