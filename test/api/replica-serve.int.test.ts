@@ -93,7 +93,7 @@ describe.skipIf(replicaSkipReason)(`serve on a streaming replica (${replicaSkipR
     expect(refused.json().error.message).toContain('on the primary (PUBLIC_BASE_URL)');
     // The replica's serve signs links to the primary's address (PUBLIC_BASE_URL), where they open without a key.
     const link = (await gql(d.standbyServe.url, `{ voicemail(id: "${fetched.id}") { audioUrl } }`)).body.data.voicemail.audioUrl as string;
-    expect(link.startsWith(`${d.primaryServe.url}/media/voicemails/${fetched.id}?`)).toBe(true);
+    expect(link.startsWith(`${d.primaryServe.url}/media/voicemails/${fetched.account_id}/${fetched.id}?`)).toBe(true);
     const opened = await media(d.primaryServe.url, link.slice(d.primaryServe.url.length), undefined);
     expect([opened.status, opened.type?.startsWith('audio/')]).toEqual([200, true]);
   });
