@@ -1,0 +1,129 @@
+/**
+ * The pure arithmetic of bench:accounts: percentiles (with calls not final yet counted as lower bounds),
+ * overlapping claims in the pass log, and one run's figures from what the run recorded. No I/O here.
+ */
+
+/** Nearest-rank percentile of ascending values (p in 0..100); undefined for none. */
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1];
+}
+
+/** A value that is only known to be at least `ms`: a call that was not final yet when the run ended. */
+export interface Bounded {
+  ms: number;
+  censored: boolean;
+}
+
+/**
+ * The percentile of values some of which are lower bounds. Their true values can only be larger, so the
+ * figure is a lower bound itself unless every censored value already lies above it.
+ */
+export function boundedPercentile(values: readonly Bounded[], p: number): Bounded | undefined {
+  const sorted = [...values].sort((a, b) => a.ms - b.ms);
+  const at = percentile(sorted.map((v) => v.ms), p);
+  if (at === undefined) return undefined;
+  return { ms: at, censored: sorted.some((v) => v.censored && v.ms <= at) };
+}
+
+/** One claim of an account by a worker, as the pass log records it (epoch ms; endedAt null: still held). */
+export interface Claim {
+  account: string;
+  worker: string;
+  claimedAt: number;
+  endedAt: number | null;
+  outcome: string | null;
+}
+
+/**
+ * Pairs of claims of one account whose intervals overlap: the account was held twice at once. A claim
+ * still open counts as held until `openUntil` (when the run looked). Touching ends do not overlap.
+ */
+export function doubleClaims(claims: readonly Claim[], openUntil: number): Array<[Claim, Claim]> {
+  const byAccount = new Map<string, Claim[]>();
+  for (const c of claims) byAccount.set(c.account, [...(byAccount.get(c.account) ?? []), c]);
+  const found: Array<[Claim, Claim]> = [];
+  for (const list of byAccount.values()) {
+    list.sort((a, b) => a.claimedAt - b.claimedAt);
+    // Sweep: `holder` is the claim reaching furthest so far; any later start before its end overlaps it.
+    let holder: Claim | undefined;
+    for (const c of list) {
+      const end = (x: Claim) => x.endedAt ?? openUntil;
+      if (holder && c.claimedAt < end(holder)) found.push([holder, c]);
+      if (!holder || end(c) > end(holder)) holder = c;
+    }
+  }
+  return found;
+}
+
+/** A call that became visible in an account's simulated call log during the run. */
+export interface VisibleCall {
+  account: string;
+  callId: string;
+  visibleAt: number;
+}
+
+/** Visibility to final disposition per call: censored at `end` when not final by then. */
+export function callLatencies(calls: readonly VisibleCall[], finalAt: ReadonlyMap<string, number>, end: number): Array<Bounded & { account: string; visibleAt: number }> {
+  return calls.map((c) => {
+    const at = finalAt.get(`${c.account}/${c.callId}`);
+    return at === undefined ? { account: c.account, visibleAt: c.visibleAt, ms: Math.max(0, end - c.visibleAt), censored: true } : { account: c.account, visibleAt: c.visibleAt, ms: Math.max(0, at - c.visibleAt), censored: false };
+  });
+}
+
+/** p50 and p99 of each account's own calls, then those per-account figures' p50 and p99 across accounts. */
+export function perAccount(latencies: ReadonlyArray<Bounded & { account: string }>): { p50: { p50?: Bounded; p99?: Bounded }; p99: { p50?: Bounded; p99?: Bounded } } {
+  const byAccount = new Map<string, Bounded[]>();
+  for (const l of latencies) byAccount.set(l.account, [...(byAccount.get(l.account) ?? []), l]);
+  const medians: Bounded[] = [];
+  const tails: Bounded[] = [];
+  for (const list of byAccount.values()) {
+    medians.push(boundedPercentile(list, 50)!);
+    tails.push(boundedPercentile(list, 99)!);
+  }
+  const across = (vs: Bounded[]) => ({ p50: boundedPercentile(vs, 50), p99: boundedPercentile(vs, 99) });
+  return { p50: across(medians), p99: across(tails) };
+}
+
+/** Throughput from the pass log: passes ended per minute, and each account's first successful pass. */
+export function throughput(claims: readonly Claim[], start: number, end: number, accounts: number): {
+  passesPerMinute: number;
+  failedPasses: number;
+  firstSyncs: number;
+  /** ms after start when half of all accounts / every account had completed a first pass. */
+  firstSyncP50?: number | undefined;
+  allSyncedAt?: number | undefined;
+  /** Passes per minute from allSyncedAt to end (the steady state), when there was such a time. */
+  steadyPerMinute?: number | undefined;
+} {
+  const ended = claims.filter((c) => c.endedAt !== null && c.endedAt >= start && c.endedAt <= end);
+  const first = new Map<string, number>();
+  for (const c of ended) if (c.outcome === 'success') first.set(c.account, Math.min(first.get(c.account) ?? Infinity, c.endedAt! - start));
+  const firsts = [...first.values()].sort((a, b) => a - b);
+  const allSyncedAt = firsts.length === accounts ? firsts.at(-1) : undefined;
+  const steadySpan = allSyncedAt === undefined ? 0 : end - start - allSyncedAt;
+  return {
+    passesPerMinute: ended.length / ((end - start) / 60_000),
+    failedPasses: ended.filter((c) => c.outcome !== 'success').length,
+    firstSyncs: firsts.length,
+    firstSyncP50: firsts.length >= accounts / 2 ? firsts[Math.ceil(accounts / 2) - 1] : undefined,
+    allSyncedAt,
+    // Under 30 s of steady state says nothing about a per-minute rate.
+    steadyPerMinute: steadySpan >= 30_000 ? ended.filter((c) => c.endedAt! - start > allSyncedAt!).length / (steadySpan / 60_000) : undefined,
+  };
+}
+
+/** "12.3 s", "≥ 95.0 s" for a lower bound, "–" for nothing. */
+export function seconds(v: Bounded | number | undefined): string {
+  if (v === undefined) return '–';
+  const b = typeof v === 'number' ? { ms: v, censored: false } : v;
+  return `${b.censored ? '≥ ' : ''}${(b.ms / 1000).toFixed(1)} s`;
+}
+
+/** A left-labelled table: one column per run. */
+export function table(header: string[], rows: Array<[string, ...string[]]>): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+}
