@@ -77,17 +77,25 @@ export async function readPassLog(db: BenchDatabase, mode: WorkerMode): Promise<
   return rows.map((r) => ({ account: r.account, worker: r.worker, claimedAt: r.claimed_at.getTime(), endedAt: r.ended_at?.getTime() ?? null, outcome: r.outcome }));
 }
 
-/** When each call's disposition became final (its row's last change), keyed "accountName/callId". */
-export async function finalDispositions(db: BenchDatabase): Promise<Map<string, number>> {
-  const rows = await db.sql<Array<{ name: string; call_id: string; at: Date }>>`
-    select m.name, d.call_id, d.updated_at as at
-    from call_dispositions d join managed_accounts m on m.account_id = d.account_id
-    where d.final`;
-  return new Map(rows.map((r) => [`${r.name}/${r.call_id}`, r.at.getTime()]));
+/**
+ * When each call's disposition became final (its row's last change), and why the others are not final
+ * yet, keyed "accountName/callId".
+ */
+export async function dispositions(db: BenchDatabase): Promise<{ finalAt: Map<string, number>; pending: Map<string, string> }> {
+  const rows = await db.sql<Array<{ name: string; call_id: string; final: boolean; pending_reason: string | null; at: Date }>>`
+    select m.name, d.call_id, d.final, d.pending_reason, d.updated_at as at
+    from call_dispositions d join managed_accounts m on m.account_id = d.account_id`;
+  const finalAt = new Map<string, number>();
+  const pending = new Map<string, string>();
+  for (const r of rows) {
+    if (r.final) finalAt.set(`${r.name}/${r.call_id}`, r.at.getTime());
+    else pending.set(`${r.name}/${r.call_id}`, r.pending_reason ?? 'not final');
+  }
+  return { finalAt, pending };
 }
 
-/** Connections to this database now, other than the bench's own. */
-export async function connectionsNow(db: BenchDatabase): Promise<number> {
-  const [row] = await db.sql<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where datname = ${db.name} and pid <> pg_backend_pid()`;
-  return row?.n ?? 0;
+/** The server processes of the connections to this database now, other than the bench's own. */
+export async function backendsNow(db: BenchDatabase): Promise<number[]> {
+  const rows = await db.sql<Array<{ pid: number }>>`select pid from pg_stat_activity where datname = ${db.name} and pid <> pg_backend_pid()`;
+  return rows.map((r) => r.pid);
 }

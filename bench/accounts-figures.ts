@@ -86,7 +86,11 @@ export function perAccount(latencies: ReadonlyArray<Bounded & { account: string 
   return { p50: across(medians), p99: across(tails) };
 }
 
-/** Throughput from the pass log: passes ended per minute, and each account's first successful pass. */
+/**
+ * Throughput from the pass log: passes ended per minute; each account's first successful pass (at the start
+ * every account is due at once, so the first sweep's pace is the workers' capacity, not the schedule's);
+ * and afterwards, the time between an account's consecutive claims (the schedule's minute when kept).
+ */
 export function throughput(claims: readonly Claim[], start: number, end: number, accounts: number): {
   passesPerMinute: number;
   failedPasses: number;
@@ -94,24 +98,48 @@ export function throughput(claims: readonly Claim[], start: number, end: number,
   /** ms after start when half of all accounts / every account had completed a first pass. */
   firstSyncP50?: number | undefined;
   allSyncedAt?: number | undefined;
-  /** Passes per minute from allSyncedAt to end (the steady state), when there was such a time. */
-  steadyPerMinute?: number | undefined;
+  /** First passes completed a minute until every account had one (or until the end). */
+  firstSweepPerMinute: number;
+  /** Between an account's consecutive claims, both after every account's first sync and before the end: ms. */
+  gapP50?: number | undefined;
+  gapP99?: number | undefined;
 } {
   const ended = claims.filter((c) => c.endedAt !== null && c.endedAt >= start && c.endedAt <= end);
   const first = new Map<string, number>();
   for (const c of ended) if (c.outcome === 'success') first.set(c.account, Math.min(first.get(c.account) ?? Infinity, c.endedAt! - start));
   const firsts = [...first.values()].sort((a, b) => a - b);
   const allSyncedAt = firsts.length === accounts ? firsts.at(-1) : undefined;
-  const steadySpan = allSyncedAt === undefined ? 0 : end - start - allSyncedAt;
+  const gaps: number[] = [];
+  if (allSyncedAt !== undefined) {
+    const byAccount = new Map<string, number[]>();
+    for (const c of claims) byAccount.set(c.account, [...(byAccount.get(c.account) ?? []), c.claimedAt]);
+    for (const times of byAccount.values()) {
+      const steady = times.filter((t) => t > start + allSyncedAt && t <= end).sort((a, b) => a - b);
+      for (let i = 1; i < steady.length; i++) gaps.push(steady[i]! - steady[i - 1]!);
+    }
+  }
+  gaps.sort((a, b) => a - b);
   return {
     passesPerMinute: ended.length / ((end - start) / 60_000),
     failedPasses: ended.filter((c) => c.outcome !== 'success').length,
     firstSyncs: firsts.length,
     firstSyncP50: firsts.length >= accounts / 2 ? firsts[Math.ceil(accounts / 2) - 1] : undefined,
     allSyncedAt,
-    // Under 30 s of steady state says nothing about a per-minute rate.
-    steadyPerMinute: steadySpan >= 30_000 ? ended.filter((c) => c.endedAt! - start > allSyncedAt!).length / (steadySpan / 60_000) : undefined,
+    firstSweepPerMinute: firsts.length / ((allSyncedAt ?? end - start) / 60_000),
+    gapP50: percentile(gaps, 50),
+    gapP99: percentile(gaps, 99),
   };
+}
+
+/**
+ * How long passes ended in the window took (p50/p99), and how many were under way on average over the
+ * window (claims still open count until `openUntil`): beside the workers' slots, whether they were all busy.
+ */
+export function passTimes(claims: readonly Claim[], start: number, end: number, openUntil: number): { p50?: number | undefined; p99?: number | undefined; inFlight: number } {
+  const durations = claims.filter((c) => c.endedAt !== null && c.endedAt >= start && c.endedAt <= end).map((c) => c.endedAt! - c.claimedAt).sort((a, b) => a - b);
+  let busy = 0;
+  for (const c of claims) busy += Math.max(0, Math.min(end, c.endedAt ?? openUntil) - Math.max(start, c.claimedAt));
+  return { p50: percentile(durations, 50), p99: percentile(durations, 99), inFlight: busy / (end - start) };
 }
 
 /** "12.3 s", "≥ 95.0 s" for a lower bound, "–" for nothing. */

@@ -54,7 +54,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     execArgv: ['--max-old-space-size=1024', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  track(child, 'simulator fleet');
+  track(child, 'simulator fleet', { last: true });
   const next = <T>(type: string): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const listen = (m: { type: string }) => {

@@ -7,11 +7,16 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-const children = new Map<ChildProcess, string>();
+/** Each tracked child and whether it is stopped last (the fleet: workers still calling it would only log errors). */
+const children = new Map<ChildProcess, { name: string; last: boolean }>();
+let interrupted = false;
+
+/** Whether Ctrl-C or SIGTERM is stopping the bench (then the cleanup handler, not the bench, exits). */
+export const isInterrupted = () => interrupted;
 
 /** Tracks a child until it exits. */
-export function track(child: ChildProcess, name: string): void {
-  children.set(child, name);
+export function track(child: ChildProcess, name: string, options: { last?: boolean } = {}): void {
+  children.set(child, { name, last: options.last ?? false });
   child.once('exit', () => children.delete(child));
 }
 
@@ -33,14 +38,15 @@ export async function stopChild(child: ChildProcess, graceMs: number): Promise<b
  * SIGKILL whatever is still running (an exception skipped the orderly stop).
  */
 export function installCleanup(cleanup: () => Promise<void>): void {
-  let interrupted = false;
   const onSignal = (signal: string) => {
     if (interrupted) return;
     interrupted = true;
     console.error(`\n${signal}: stopping ${children.size} child process(es) and dropping the run's database…`);
     const hard = setTimeout(() => process.exit(130), 20_000);
     hard.unref();
-    void Promise.allSettled([...children.keys()].map((c) => stopChild(c, 5_000)))
+    const stopAll = (last: boolean) => Promise.allSettled([...children].filter(([, c]) => c.last === last).map(([child]) => stopChild(child, 5_000)));
+    void stopAll(false)
+      .then(() => stopAll(true))
       .then(() => cleanup())
       .catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`))
       .finally(() => process.exit(130));

@@ -3,6 +3,7 @@
  * what the figures say limits it.
  */
 import { cpus } from 'node:os';
+import { DEFAULT_LIMITS, type RateGroup } from '../src/simulator/index.ts';
 import { seconds, table, type Bounded } from './accounts-figures.ts';
 import type { RunFigures } from './accounts-run.ts';
 
@@ -10,6 +11,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 const pct = (cpuSeconds: number, wallSeconds: number) => `${Math.round((cpuSeconds / wallSeconds) * 100)}%`;
 const pair = (a: Bounded | undefined, b: Bounded | undefined) => `${seconds(a)} / ${seconds(b)}`;
 const each = (r: RunFigures, f: (w: RunFigures['perWorker'][number]) => string) => r.perWorker.map(f).join(' ');
+const GROUPS: RateGroup[] = ['Heavy', 'Medium', 'Light', 'Auth'];
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 
 export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number }; measureMs: number }): void {
@@ -18,7 +20,8 @@ export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number 
     ['load average 1/5/15 min, at start', ...runs.map((r) => load(r.loadStart))],
     ['load average 1/5/15 min, at end', ...runs.map((r) => load(r.loadEnd))],
     ['passes completed / min (measured window)', ...runs.map((r) => r.throughput.passesPerMinute.toFixed(1))],
-    ['  after every account\'s first sync', ...runs.map((r) => r.throughput.steadyPerMinute?.toFixed(1) ?? '–')],
+    ['first sweep (all due at once): accounts/min', ...runs.map((r) => r.throughput.firstSweepPerMinute.toFixed(1))],
+    ['then between an account\'s passes p50 / p99', ...runs.map((r) => `${seconds(r.throughput.gapP50)} / ${seconds(r.throughput.gapP99)}`)],
     ['  passes that did not succeed', ...runs.map((r) => String(r.throughput.failedPasses))],
     ['accounts first synced (of ' + accounts + ')', ...runs.map((r) => String(r.throughput.firstSyncs))],
     ['  half of them by / all by', ...runs.map((r) => `${seconds(r.throughput.firstSyncP50)} / ${seconds(r.throughput.allSyncedAt)}`)],
@@ -29,35 +32,46 @@ export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number 
     ['per account p99: median / p99 account', ...runs.map((r) => pair(r.accounts.p99.p50, r.accounts.p99.p99))],
     ['double claims', ...runs.map((r) => String(r.doubleClaims.length))],
     ['429s (rate-limited requests)', ...runs.map((r) => `${r.status429} (${r.rateLimited})`)],
-    ['busiest account, Heavy req/min (limit 10)', ...runs.map((r) => r.heaviestPerMinute.toFixed(1))],
+    ['  not final at stop, why', ...runs.map((r) => r.notFinal.map(([why, n]) => `${n} ${why}`).join(', ') || '–')],
+    ['pass duration p50 / p99', ...runs.map((r) => `${seconds(r.passes.p50)} / ${seconds(r.passes.p99)}`)],
+    ['passes under way, mean (of slots)', ...runs.map((r) => `${r.passes.inFlight.toFixed(1)}${r.slots ? ` (of ${r.slots})` : ''}`)],
+    ['busiest account req/min H/M/L/Auth', ...runs.map((r) => GROUPS.map((g) => r.busiestPerMinute[g].toFixed(1)).join('/'))],
+    [`  (limits ${GROUPS.map((g) => DEFAULT_LIMITS[g].limit).join('/')} a minute)`, ...runs.map(() => '')],
     ['peak RSS per worker (VmHWM)', ...runs.map((r) => each(r, (w) => mb(w.peakRss)))],
     ['CPU per worker (% of one core)', ...runs.map((r) => each(r, (w) => pct(w.cpuSeconds, r.wallSeconds)))],
     ['DB connections per worker, peak', ...runs.map((r) => each(r, (w) => String(w.peakDbConnections)))],
     ['DB connections, all workers, peak', ...runs.map((r) => String(r.peakDbConnections))],
+    ['PostgreSQL backends CPU (% of one core)', ...runs.map((r) => pct(r.databaseCpuSeconds, r.wallSeconds))],
     ['simulator fleet CPU (% of one core)', ...runs.map((r) => pct(r.fleetCpuSeconds, r.wallSeconds))],
+    ['lines the workers logged (warn and above)', ...runs.map((r) => String(r.workerLogLines))],
     ['workers stopped within 30 s of SIGTERM', ...runs.map((r) => r.perWorker.every((w) => w.exitedCleanly) ? 'yes' : 'NO')],
   ];
   console.log(table(['', ...runs.map((r) => `${r.workers} worker${r.workers === 1 ? '' : 's'}`)], rows));
   console.log('\n"≥": a lower bound (some calls were not final when the workers stopped). Final = call_dispositions.final, at its updated_at;');
+  for (const r of runs) if (r.logDir) console.log(`${r.workers} worker(s): their logs are in ${r.logDir}`);
   console.log('visible = when the simulator made the call\'s first record visible in the call log (its own timing, Simulator.visibility()).');
 
   const ceiling = accounts; // schedule "* * * * *": each account is due once a minute
-  const base = runs[0]!.throughput.steadyPerMinute ?? runs[0]!.throughput.passesPerMinute;
-  const rate = (r: RunFigures) => r.throughput.steadyPerMinute ?? r.throughput.passesPerMinute;
-  console.log(`\nthroughput ${runs.map((r) => `${r.workers} worker${r.workers === 1 ? '' : 's'}: ${rate(r).toFixed(1)}/min (×${(rate(r) / base).toFixed(2)})`).join(' → ')}; the schedule allows at most ${ceiling} passes/min`);
-  for (const r of runs) console.log(`  ${r.workers} worker(s): ${limitOf(r, ceiling)}`);
+  const growth = (f: (r: RunFigures) => number) => runs.map((r) => `${f(r).toFixed(1)} (×${(f(r) / f(runs[0]!)).toFixed(2)})`).join(' → ');
+  console.log(`\nworkers ${runs.map((r) => r.workers).join(' → ')}: first sweep ${growth((r) => r.throughput.firstSweepPerMinute)} accounts/min;`
+    + ` passes in the window ${growth((r) => r.throughput.passesPerMinute)}/min; the schedule asks for ${ceiling}/min once every account is synced`);
+  for (const r of runs) console.log(`  ${r.workers} worker(s) limited by ${limitOf(r, ceiling)}`);
 }
 
-/** What the run's figures say bounded its throughput. */
+/** What the run's figures say bounded its throughput: every finding that applies, most decisive first. */
 function limitOf(r: RunFigures, ceiling: number): string {
   const cores = cpus().length;
-  const workerCpu = r.perWorker.reduce((n, w) => n + w.cpuSeconds, 0) / r.wallSeconds;
+  const share = (cpuSeconds: number) => Math.round((cpuSeconds / r.wallSeconds) * 100);
+  const workerCpu = r.perWorker.reduce((n, w) => n + w.cpuSeconds, 0);
   const busiest = Math.max(...r.perWorker.map((w) => w.cpuSeconds)) / r.wallSeconds;
-  const facts = `workers ${Math.round(workerCpu * 100)}% of a core together (busiest ${Math.round(busiest * 100)}%), fleet ${pct(r.fleetCpuSeconds, r.wallSeconds)}, load ${r.loadEnd[0]!.toFixed(2)} on ${cores} cores`;
-  const rate = r.throughput.steadyPerMinute ?? r.throughput.passesPerMinute;
-  if (r.throughput.steadyPerMinute !== undefined && rate >= 0.9 * ceiling) return `kept pace with the schedule (${rate.toFixed(0)} of ${ceiling}/min): the schedule limits it, not the workers (${facts})`;
-  if (r.loadEnd[0]! >= cores * 0.9) return `the machine's CPU: load ${r.loadEnd[0]!.toFixed(2)} on ${cores} cores (${facts})`;
-  if (busiest >= 0.85) return `a worker's one CPU core (its event loop) (${facts})`;
-  if (r.heaviestPerMinute >= 8) return `the per-account rate budget (busiest account ${r.heaviestPerMinute.toFixed(1)} Heavy req/min of 10) (${facts})`;
-  return `neither CPU nor rate budget is saturated: waiting on the database or the simulators, or on the claim loop itself (${facts})`;
+  const findings: string[] = [];
+  const gap = r.throughput.gapP50;
+  if (gap !== undefined && gap <= 66_000) findings.push(`the schedule once every account was synced: each got its pass every ${seconds(gap)} (p50), ${ceiling} a minute, so more workers cannot add passes`);
+  if (r.slots && r.passes.inFlight >= 0.8 * r.slots) findings.push(`the workers' pass slots: ${r.passes.inFlight.toFixed(1)} of ${r.slots} busy on average, a pass taking ${seconds(r.passes.p50)} (p50)`);
+  if (busiest >= 0.85) findings.push(`a worker's event loop: the busiest used ${Math.round(busiest * 100)}% of a core`);
+  if (r.loadEnd[0]! >= cores) findings.push(`the machine's CPU: load ${r.loadEnd[0]!.toFixed(2)} on ${cores} cores (every process on the machine counts)`);
+  const budget = GROUPS.filter((g) => r.busiestPerMinute[g] >= 0.8 * DEFAULT_LIMITS[g].limit);
+  if (budget.length > 0) findings.push(`the per-account rate budget (${budget.join(', ')} near its limit)`);
+  if (findings.length === 0) findings.push('nothing saturated: neither the schedule, the slots, CPU nor the rate budget');
+  return `${findings.join('; ')}. [workers ${share(workerCpu)}% of a core together, PostgreSQL ${share(r.databaseCpuSeconds)}%, fleet ${share(r.fleetCpuSeconds)}%]`;
 }

@@ -4,14 +4,16 @@
  * final dispositions and the simulators' own counters and visibility times.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { workerLaunch, type WorkerMode } from './accounts-contract.ts';
-import { addAccounts, connectionsNow, createBenchDatabase, finalDispositions, readPassLog, type BenchDatabase } from './accounts-database.ts';
-import { boundedPercentile, callLatencies, doubleClaims, perAccount, throughput, type Bounded, type Claim } from './accounts-figures.ts';
+import { DEFAULT_LIMITS, type RateGroup } from '../src/simulator/index.ts';
+import { addAccounts, createBenchDatabase, dispositions, readPassLog, type BenchDatabase } from './accounts-database.ts';
+import { boundedPercentile, callLatencies, doubleClaims, passTimes, perAccount, throughput, type Bounded, type Claim } from './accounts-figures.ts';
 import { startFleet, type Fleet, type FleetOptions } from './accounts-fleet.ts';
-import { sampleProcess, stopChild, track, type ProcSample } from './accounts-processes.ts';
+import { sampleProcess, stopChild, track } from './accounts-processes.ts';
+import { startSampling } from './accounts-sampler.ts';
 
 export interface RunOptions {
   workers: number;
@@ -28,7 +30,6 @@ export interface RunOptions {
 }
 
 export interface WorkerFigures {
-  id: string;
   peakRss: number;
   cpuSeconds: number;
   peakDbConnections: number;
@@ -37,6 +38,8 @@ export interface WorkerFigures {
 
 export interface RunFigures {
   workers: number;
+  /** Passes the workers may run at once (workers × concurrency), when the concurrency is known. */
+  slots: number | undefined;
   loadStart: number[];
   loadEnd: number[];
   throughput: ReturnType<typeof throughput>;
@@ -44,14 +47,22 @@ export interface RunFigures {
   doubleClaims: Array<[Claim, Claim]>;
   rateLimited: number;
   status429: number;
-  /** The busiest account's Heavy requests per minute (its limit is 10). */
-  heaviestPerMinute: number;
+  /** Per rate group, the busiest account's requests per minute over the run (averaged; its limits: DEFAULT_LIMITS). */
+  busiestPerMinute: Record<RateGroup, number>;
+  /** Calls visible in the window but not final when the workers stopped, by why (pending_reason, or not synced). */
+  notFinal: Array<[string, number]>;
+  passes: ReturnType<typeof passTimes>;
   calls: { visible: number; final: number; p50?: Bounded; p99?: Bounded; steadyP50?: Bounded; steadyP99?: Bounded };
   accounts: ReturnType<typeof perAccount>;
   perWorker: WorkerFigures[];
   peakDbConnections: number;
+  /** CPU of the PostgreSQL server processes serving the run's database. */
+  databaseCpuSeconds: number;
   fleetCpuSeconds: number;
   wallSeconds: number;
+  /** Lines the workers logged (LOG_LEVEL=warn), and where, when there were any (else the directory is removed). */
+  workerLogLines: number;
+  logDir: string | undefined;
 }
 
 /** Set by the bench so Ctrl-C can drop the database of the run under way. */
@@ -66,66 +77,67 @@ export async function runOnce(o: RunOptions): Promise<RunFigures> {
     const db = (current.database = await createBenchDatabase(o.serverUrl));
     await addAccounts(db, fleet.accounts, o.secretKey, { schedule: o.schedule, backfillDays: o.backfillDays }, o.mode);
     const logDir = mkdtempSync(path.join(tmpdir(), 'callsync-bench-accounts-'));
-    const dbPort = Number(new URL(db.url).port || 5432);
-    const fleetCpuBefore = sampleProcess(fleet.pid, dbPort)?.cpuSeconds ?? 0;
+    const fleetCpuBefore = sampleProcess(fleet.pid, 0)?.cpuSeconds ?? 0;
     const loadStart = loadavg();
     const start = Date.now();
-    const samples: Array<ProcSample | undefined> = [];
-    const peaks = { conns: [] as number[], total: 0 };
     for (let i = 0; i < o.workers; i++) {
       const { args, env } = workerLaunch(o.mode, i, { databaseUrl: db.url, secretKey: o.secretKey, concurrency: o.concurrency, linkWindowMinutes: o.linkWindowMinutes, dataDir: logDir });
-      const logFile = path.join(logDir, `worker-${i + 1}.log`);
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const log = createWriteStream(logFile);
+      const log = createWriteStream(path.join(logDir, `worker-${i + 1}.log`));
       child.stdout!.pipe(log);
       child.stderr!.pipe(log);
       track(child, `worker ${i + 1}`);
       children.push(child);
-      peaks.conns.push(0);
     }
     console.error(`[${o.workers} worker(s)] running ${o.measureMs / 60_000} min + ${o.drainMs / 60_000} min drain (logs: ${logDir})`);
-
-    const sample = async () => {
-      children.forEach((c, i) => {
-        const s = sampleProcess(c.pid!, dbPort);
-        if (!s) return;
-        samples[i] = s;
-        peaks.conns[i] = Math.max(peaks.conns[i]!, s.dbConnections);
-      });
-      peaks.total = Math.max(peaks.total, await connectionsNow(db).catch(() => 0));
-    };
-    await waitWhileRunning(children, o.measureMs + o.drainMs, sample, logDir);
-    await sample();
+    const sampling = startSampling(children.map((c) => c.pid!), db);
+    await waitWhileRunning(children, o.measureMs + o.drainMs, sampling.sample, logDir);
+    await sampling.sample();
     const stopAt = Date.now();
     const exitedCleanly = await Promise.all(children.map((c) => stopChild(c, 30_000)));
     const loadEnd = loadavg();
-    const fleetCpuSeconds = (sampleProcess(fleet.pid, dbPort)?.cpuSeconds ?? 0) - fleetCpuBefore;
+    const fleetCpuSeconds = (sampleProcess(fleet.pid, 0)?.cpuSeconds ?? 0) - fleetCpuBefore;
+    const sampled = sampling.result();
+    const workerLogLines = children.reduce((n, _, i) => n + readFileSync(path.join(logDir, `worker-${i + 1}.log`), 'utf8').split('\n').filter(Boolean).length, 0);
+    if (workerLogLines === 0) rmSync(logDir, { recursive: true, force: true });
 
     const end = start + o.measureMs;
     const report = await fleet.report(start);
     const claims = await readPassLog(db, o.mode);
     if (claims.length === 0) throw new Error('the pass log is empty: no pass ran, or PASS_LOG in bench/accounts-contract.ts reads the wrong table');
     const visible = report.accounts.flatMap((a) => a.visible.filter((c) => c.visibleAt <= end).map((c) => ({ account: a.name, callId: c.id, visibleAt: c.visibleAt })));
-    const latencies = callLatencies(visible, await finalDispositions(db), stopAt);
+    const { finalAt, pending } = await dispositions(db);
+    const latencies = callLatencies(visible, finalAt, stopAt);
+    const notFinal = new Map<string, number>();
+    for (const c of visible) {
+      const key = `${c.account}/${c.callId}`;
+      if (finalAt.has(key)) continue;
+      const why = pending.get(key) ?? 'not synced';
+      notFinal.set(why, (notFinal.get(why) ?? 0) + 1);
+    }
     const flow = throughput(claims, start, end, fleet.accounts.length);
     const steady = flow.allSyncedAt === undefined ? [] : latencies.filter((l) => l.visibleAt > start + flow.allSyncedAt!);
     const minutes = (stopAt - start) / 60_000;
     return {
-      workers: o.workers, loadStart, loadEnd, throughput: flow, claims: claims.length,
+      workers: o.workers, slots: o.concurrency === undefined ? undefined : o.workers * o.concurrency, loadStart, loadEnd, throughput: flow, claims: claims.length,
       doubleClaims: doubleClaims(claims, stopAt),
       rateLimited: report.accounts.reduce((n, a) => n + a.rateLimited, 0),
       status429: report.accounts.reduce((n, a) => n + a.status429, 0),
-      heaviestPerMinute: Math.max(...report.accounts.map((a) => a.requests.Heavy)) / minutes,
+      busiestPerMinute: Object.fromEntries((Object.keys(DEFAULT_LIMITS) as RateGroup[]).map((g) => [g, Math.max(...report.accounts.map((a) => a.requests[g])) / minutes])) as Record<RateGroup, number>,
+      notFinal: [...notFinal].sort((a, b) => b[1] - a[1]),
+      passes: passTimes(claims, start, end, stopAt),
       calls: {
         visible: latencies.length, final: latencies.filter((l) => !l.censored).length,
         p50: boundedPercentile(latencies, 50), p99: boundedPercentile(latencies, 99),
         steadyP50: boundedPercentile(steady, 50), steadyP99: boundedPercentile(steady, 99),
       },
       accounts: perAccount(latencies),
-      perWorker: children.map((_, i) => ({ id: `bench-w${i + 1}`, peakRss: samples[i]?.peakRss ?? 0, cpuSeconds: samples[i]?.cpuSeconds ?? 0, peakDbConnections: peaks.conns[i]!, exitedCleanly: exitedCleanly[i]! })),
-      peakDbConnections: peaks.total,
+      perWorker: children.map((_, i) => ({ peakRss: sampled.workers[i]?.peakRss ?? 0, cpuSeconds: sampled.workers[i]?.cpuSeconds ?? 0, peakDbConnections: sampled.workerPeakConnections[i]!, exitedCleanly: exitedCleanly[i]! })),
+      peakDbConnections: sampled.peakConnections,
+      databaseCpuSeconds: sampled.databaseCpuSeconds,
       fleetCpuSeconds,
       wallSeconds: (stopAt - start) / 1000,
+      workerLogLines, logDir: workerLogLines > 0 ? logDir : undefined,
     };
   } finally {
     await Promise.allSettled(children.map((c) => stopChild(c, 5_000)));

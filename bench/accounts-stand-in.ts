@@ -22,7 +22,9 @@ const id = values.id!;
 const config = loadConfig(process.env, { accounts: 'none' });
 const logger = createLogger(config.logLevel).child({ worker: id });
 const keyring = accountsKeyring(config, logger);
-const database = await openDatabase({ url: config.databaseUrl, maxConnections: concurrency + 1 });
+// Each stream under way holds a connection for its advisory lock (store/db.ts withAdvisoryLock), so N passes
+// at once need N connections for the locks and as many again for their statements, plus one for claims.
+const database = await openDatabase({ url: config.databaseUrl, maxConnections: 2 * concurrency + 1 });
 // What this process learned of each account's rate budget outlives the pass (a worker keeps it too).
 const budgets = new Map<string, RateBudget>();
 const stopping = new AbortController();

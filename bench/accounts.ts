@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { current, runOnce, type RunFigures } from './accounts-run.ts';
-import { installCleanup } from './accounts-processes.ts';
+import { installCleanup, isInterrupted } from './accounts-processes.ts';
 import { printFigures } from './accounts-report.ts';
 
 const { values: flags } = parseArgs({
@@ -79,6 +79,8 @@ try {
     console.error(`[${workers} worker(s)] done: ${figures.claims} passes, ${figures.doubleClaims.length} double claims, ${figures.rateLimited} rate-limited requests`);
   }
 } catch (error) {
+  // Interrupted: the cleanup handler stops what is left and exits 130; its stopping the workers is no failure.
+  if (isInterrupted()) await new Promise(() => {});
   console.error(`bench:accounts failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   failed = true;
 }

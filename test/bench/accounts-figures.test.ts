@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedPercentile, callLatencies, doubleClaims, percentile, perAccount, throughput, type Claim } from '../../bench/accounts-figures.ts';
+import { boundedPercentile, callLatencies, doubleClaims, passTimes, percentile, perAccount, throughput, type Claim } from '../../bench/accounts-figures.ts';
 
 const claim = (account: string, worker: string, claimedAt: number, endedAt: number | null, outcome: string | null = 'success'): Claim => ({ account, worker, claimedAt, endedAt, outcome });
 
@@ -63,7 +63,7 @@ describe('visibility to final', () => {
 });
 
 describe('throughput', () => {
-  it('counts passes ended in the window, each account\'s first success, and the steady state after', () => {
+  it('counts passes ended in the window, each account\'s first success, and the gaps between claims after', () => {
     const min = 60_000;
     const claims = [
       claim('a', 'w1', 0, 10_000),
@@ -71,7 +71,8 @@ describe('throughput', () => {
       claim('b', 'w1', 20_000, 30_000),
       claim('a', 'w1', 60_000, 70_000),
       claim('b', 'w1', 60_000, 90_000),
-      claim('a', 'w1', 120_000, 130_000), // after the window
+      claim('a', 'w1', 120_000, 125_000),
+      claim('b', 'w1', 130_000, 140_000), // after the window
     ];
     const t = throughput(claims, 0, 2 * min, 2);
     expect(t.passesPerMinute).toBe(2.5);
@@ -79,7 +80,27 @@ describe('throughput', () => {
     expect(t.firstSyncs).toBe(2);
     expect(t.firstSyncP50).toBe(10_000);
     expect(t.allSyncedAt).toBe(30_000);
-    expect(t.steadyPerMinute).toBeCloseTo(2 / 1.5);
-    expect(throughput(claims.slice(0, 2), 0, 2 * min, 2).allSyncedAt).toBeUndefined();
+    expect(t.firstSweepPerMinute).toBe(4);
+    // Claims after 30 s and within the window: a at 60 s and 120 s (b's second lies past the end).
+    expect([t.gapP50, t.gapP99]).toEqual([60_000, 60_000]);
+    const partial = throughput(claims.slice(0, 2), 0, 2 * min, 2);
+    expect(partial.allSyncedAt).toBeUndefined();
+    expect(partial.firstSweepPerMinute).toBe(0.5);
+    expect(partial.gapP50).toBeUndefined();
+  });
+});
+
+describe('passTimes', () => {
+  it('takes durations of passes ended in the window and the mean number under way in it', () => {
+    const claims = [
+      claim('a', 'w1', -50, 50), // half inside the window
+      claim('b', 'w1', 0, 100),
+      claim('c', 'w2', 50, 100),
+      claim('d', 'w2', 80, null, null), // still open at 120: 20 inside the window
+      claim('e', 'w2', 90, 150), // ends after the window: 10 inside, not a duration
+    ];
+    const t = passTimes(claims, 0, 100, 120);
+    expect([t.p50, t.p99]).toEqual([100, 100]);
+    expect(t.inFlight).toBeCloseTo((50 + 100 + 50 + 20 + 10) / 100);
   });
 });
