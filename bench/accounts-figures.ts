@@ -100,14 +100,16 @@ export function throughput(claims: readonly Claim[], start: number, end: number,
   allSyncedAt?: number | undefined;
   /** First passes completed a minute until every account had one (or until the end). */
   firstSweepPerMinute: number;
+  /** How long an account's first successful pass took (p50; a backfill, heavier than later passes). */
+  firstPassP50?: number | undefined;
   /** Between an account's consecutive claims, both after every account's first sync and before the end: ms. */
   gapP50?: number | undefined;
   gapP99?: number | undefined;
 } {
   const ended = claims.filter((c) => c.endedAt !== null && c.endedAt >= start && c.endedAt <= end);
-  const first = new Map<string, number>();
-  for (const c of ended) if (c.outcome === 'success') first.set(c.account, Math.min(first.get(c.account) ?? Infinity, c.endedAt! - start));
-  const firsts = [...first.values()].sort((a, b) => a - b);
+  const first = new Map<string, Claim>();
+  for (const c of ended) if (c.outcome === 'success' && c.endedAt! < (first.get(c.account)?.endedAt ?? Infinity)) first.set(c.account, c);
+  const firsts = [...first.values()].map((c) => c.endedAt! - start).sort((a, b) => a - b);
   const allSyncedAt = firsts.length === accounts ? firsts.at(-1) : undefined;
   const gaps: number[] = [];
   if (allSyncedAt !== undefined) {
@@ -126,6 +128,7 @@ export function throughput(claims: readonly Claim[], start: number, end: number,
     firstSyncP50: firsts.length >= accounts / 2 ? firsts[Math.ceil(accounts / 2) - 1] : undefined,
     allSyncedAt,
     firstSweepPerMinute: firsts.length / ((allSyncedAt ?? end - start) / 60_000),
+    firstPassP50: percentile([...first.values()].map((c) => c.endedAt! - c.claimedAt).sort((a, b) => a - b), 50),
     gapP50: percentile(gaps, 50),
     gapP99: percentile(gaps, 99),
   };

@@ -21,6 +21,7 @@ export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number 
     ['load average 1/5/15 min, at end', ...runs.map((r) => load(r.loadEnd))],
     ['passes completed / min (measured window)', ...runs.map((r) => r.throughput.passesPerMinute.toFixed(1))],
     ['first sweep (all due at once): accounts/min', ...runs.map((r) => r.throughput.firstSweepPerMinute.toFixed(1))],
+    ['  an account\'s first pass took, p50', ...runs.map((r) => seconds(r.throughput.firstPassP50))],
     ['then between an account\'s passes p50 / p99', ...runs.map((r) => `${seconds(r.throughput.gapP50)} / ${seconds(r.throughput.gapP99)}`)],
     ['  passes that did not succeed', ...runs.map((r) => String(r.throughput.failedPasses))],
     ['accounts first synced (of ' + accounts + ')', ...runs.map((r) => String(r.throughput.firstSyncs))],
@@ -56,6 +57,11 @@ export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number 
   console.log(`\nworkers ${runs.map((r) => r.workers).join(' → ')}: first sweep ${growth((r) => r.throughput.firstSweepPerMinute)} accounts/min;`
     + ` passes in the window ${growth((r) => r.throughput.passesPerMinute)}/min; the schedule asks for ${ceiling}/min once every account is synced`);
   for (const r of runs) console.log(`  ${r.workers} worker(s) limited by ${limitOf(r, ceiling)}`);
+  for (const r of runs) {
+    if (!r.slots || r.throughput.firstPassP50 === undefined) continue;
+    const bound = (r.slots * 60_000) / r.throughput.firstPassP50;
+    console.log(`  ${r.workers} worker(s), first sweep: ${r.slots} slots / ${seconds(r.throughput.firstPassP50)} a first pass allow ~${bound.toFixed(0)} accounts/min; it ran at ${r.throughput.firstSweepPerMinute.toFixed(0)}`);
+  }
 }
 
 /** What the run's figures say bounded its throughput: every finding that applies, most decisive first. */

@@ -81,6 +81,7 @@ describe('throughput', () => {
     expect(t.firstSyncP50).toBe(10_000);
     expect(t.allSyncedAt).toBe(30_000);
     expect(t.firstSweepPerMinute).toBe(4);
+    expect(t.firstPassP50).toBe(10_000); // a's first took 10 s, b's first success 10 s (its failed claim before is not one)
     // Claims after 30 s and within the window: a at 60 s and 120 s (b's second lies past the end).
     expect([t.gapP50, t.gapP99]).toEqual([60_000, 60_000]);
     const partial = throughput(claims.slice(0, 2), 0, 2 * min, 2);
