@@ -94,8 +94,9 @@ export async function dispositions(db: BenchDatabase): Promise<{ finalAt: Map<st
   return { finalAt, pending };
 }
 
-/** The server processes of the connections to this database now, other than the bench's own. */
-export async function backendsNow(db: BenchDatabase): Promise<number[]> {
-  const rows = await db.sql<Array<{ pid: number }>>`select pid from pg_stat_activity where datname = ${db.name} and pid <> pg_backend_pid()`;
-  return rows.map((r) => r.pid);
+/** The server processes of the connections to this database now (other than the bench's own): running a statement, waiting on a lock. */
+export async function backendsNow(db: BenchDatabase): Promise<Array<{ pid: number; active: boolean; lockWait: boolean }>> {
+  return db.sql<Array<{ pid: number; active: boolean; lockWait: boolean }>>`
+    select pid, state = 'active' as active, coalesce(wait_event_type = 'Lock', false) as "lockWait"
+    from pg_stat_activity where datname = ${db.name} and pid <> pg_backend_pid()`;
 }

@@ -88,8 +88,7 @@ export function perAccount(latencies: ReadonlyArray<Bounded & { account: string 
 
 /**
  * Throughput from the pass log: passes ended per minute; each account's first successful pass (at the start
- * every account is due at once, so the first sweep's pace is the workers' capacity, not the schedule's);
- * and afterwards, the time between an account's consecutive claims (the schedule's minute when kept).
+ * every account is due at once, so the first sweep's pace is the workers' capacity, not the schedule's).
  */
 export function throughput(claims: readonly Claim[], start: number, end: number, accounts: number): {
   passesPerMinute: number;
@@ -102,25 +101,12 @@ export function throughput(claims: readonly Claim[], start: number, end: number,
   firstSweepPerMinute: number;
   /** How long an account's first successful pass took (p50; a backfill, heavier than later passes). */
   firstPassP50?: number | undefined;
-  /** Between an account's consecutive claims, both after every account's first sync and before the end: ms. */
-  gapP50?: number | undefined;
-  gapP99?: number | undefined;
 } {
   const ended = claims.filter((c) => c.endedAt !== null && c.endedAt >= start && c.endedAt <= end);
   const first = new Map<string, Claim>();
   for (const c of ended) if (c.outcome === 'success' && c.endedAt! < (first.get(c.account)?.endedAt ?? Infinity)) first.set(c.account, c);
   const firsts = [...first.values()].map((c) => c.endedAt! - start).sort((a, b) => a - b);
   const allSyncedAt = firsts.length === accounts ? firsts.at(-1) : undefined;
-  const gaps: number[] = [];
-  if (allSyncedAt !== undefined) {
-    const byAccount = new Map<string, number[]>();
-    for (const c of claims) byAccount.set(c.account, [...(byAccount.get(c.account) ?? []), c.claimedAt]);
-    for (const times of byAccount.values()) {
-      const steady = times.filter((t) => t > start + allSyncedAt && t <= end).sort((a, b) => a - b);
-      for (let i = 1; i < steady.length; i++) gaps.push(steady[i]! - steady[i - 1]!);
-    }
-  }
-  gaps.sort((a, b) => a - b);
   return {
     passesPerMinute: ended.length / ((end - start) / 60_000),
     failedPasses: ended.filter((c) => c.outcome !== 'success').length,
@@ -129,9 +115,24 @@ export function throughput(claims: readonly Claim[], start: number, end: number,
     allSyncedAt,
     firstSweepPerMinute: firsts.length / ((allSyncedAt ?? end - start) / 60_000),
     firstPassP50: percentile([...first.values()].map((c) => c.endedAt! - c.claimedAt).sort((a, b) => a - b), 50),
-    gapP50: percentile(gaps, 50),
-    gapP99: percentile(gaps, 99),
   };
+}
+
+/**
+ * Whether the schedule "* * * * *" was kept: of every whole clock minute in [from, to) and every account,
+ * the share with a claim of that account in that minute; undefined when no whole minute fits.
+ */
+export function scheduleKept(claims: readonly Claim[], accounts: readonly string[], from: number, to: number): { minutes: number; kept: number | undefined } {
+  const first = Math.ceil(from / 60_000) * 60_000;
+  const minutes = Math.max(0, Math.floor((to - first) / 60_000));
+  if (minutes === 0 || accounts.length === 0) return { minutes, kept: undefined };
+  const hit = new Set<string>();
+  for (const c of claims) {
+    const minute = Math.floor((c.claimedAt - first) / 60_000);
+    if (minute >= 0 && minute < minutes) hit.add(`${c.account}/${minute}`);
+  }
+  const wanted = new Set(accounts);
+  return { minutes, kept: [...hit].filter((k) => wanted.has(k.slice(0, k.lastIndexOf('/')))).length / (minutes * accounts.length) };
 }
 
 /**

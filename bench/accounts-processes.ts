@@ -114,3 +114,11 @@ function dbConnectionsOf(pid: number, dbPort: number): number {
   }
   return count;
 }
+
+/** CPU seconds every process on the machine has used since boot (all cores; /proc/stat, idle and iowait excluded). */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+  const busy = ticks.slice(0, 8).reduce((n, t, i) => (i === 3 || i === 4 ? n : n + t), 0);
+  return busy / USER_HZ;
+}

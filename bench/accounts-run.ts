@@ -10,9 +10,9 @@ import path from 'node:path';
 import { workerLaunch, type WorkerMode } from './accounts-contract.ts';
 import { DEFAULT_LIMITS, type RateGroup } from '../src/simulator/index.ts';
 import { addAccounts, createBenchDatabase, dispositions, readPassLog, type BenchDatabase } from './accounts-database.ts';
-import { boundedPercentile, callLatencies, doubleClaims, passTimes, perAccount, throughput, type Bounded, type Claim } from './accounts-figures.ts';
+import { boundedPercentile, callLatencies, doubleClaims, passTimes, perAccount, scheduleKept, throughput, type Bounded, type Claim } from './accounts-figures.ts';
 import { startFleet, type Fleet, type FleetOptions } from './accounts-fleet.ts';
-import { sampleProcess, stopChild, track } from './accounts-processes.ts';
+import { machineBusySeconds, sampleProcess, stopChild, track } from './accounts-processes.ts';
 import { startSampling } from './accounts-sampler.ts';
 
 export interface RunOptions {
@@ -56,8 +56,17 @@ export interface RunFigures {
   accounts: ReturnType<typeof perAccount>;
   perWorker: WorkerFigures[];
   peakDbConnections: number;
+  /** After every account's first pass: the share of account-minutes with a pass, over this many whole minutes. */
+  scheduleKept: { minutes: number; kept: number | undefined };
+  /** Share of the machine's cores busy (all processes) while the first sweep lasted. */
+  firstSweepMachineBusy: number | undefined;
+  /** CPU every process on the machine used from the workers' start to their stop (this bench's and others'). */
+  machineCpuSeconds: number;
   /** CPU of the PostgreSQL server processes serving the run's database. */
   databaseCpuSeconds: number;
+  /** Its backends running a statement / waiting on a lock, mean of the samples. */
+  databaseActive: number;
+  databaseLockWaits: number;
   fleetCpuSeconds: number;
   wallSeconds: number;
   /** Lines the workers logged (LOG_LEVEL=warn), and where, when there were any (else the directory is removed). */
@@ -79,6 +88,7 @@ export async function runOnce(o: RunOptions): Promise<RunFigures> {
     const logDir = mkdtempSync(path.join(tmpdir(), 'callsync-bench-accounts-'));
     const fleetCpuBefore = sampleProcess(fleet.pid, 0)?.cpuSeconds ?? 0;
     const loadStart = loadavg();
+    const machineBefore = machineBusySeconds();
     const start = Date.now();
     for (let i = 0; i < o.workers; i++) {
       const { args, env } = workerLaunch(o.mode, i, { databaseUrl: db.url, secretKey: o.secretKey, concurrency: o.concurrency, linkWindowMinutes: o.linkWindowMinutes, dataDir: logDir });
@@ -94,6 +104,7 @@ export async function runOnce(o: RunOptions): Promise<RunFigures> {
     await waitWhileRunning(children, o.measureMs + o.drainMs, sampling.sample, logDir);
     await sampling.sample();
     const stopAt = Date.now();
+    const machineCpuSeconds = machineBusySeconds() - machineBefore;
     const exitedCleanly = await Promise.all(children.map((c) => stopChild(c, 30_000)));
     const loadEnd = loadavg();
     const fleetCpuSeconds = (sampleProcess(fleet.pid, 0)?.cpuSeconds ?? 0) - fleetCpuBefore;
@@ -116,9 +127,13 @@ export async function runOnce(o: RunOptions): Promise<RunFigures> {
       notFinal.set(why, (notFinal.get(why) ?? 0) + 1);
     }
     const flow = throughput(claims, start, end, fleet.accounts.length);
+    // After every account's first pass, until the workers stopped (the drain included: passes keep the schedule there too).
+    const kept = flow.allSyncedAt === undefined ? { minutes: 0, kept: undefined } : scheduleKept(claims, fleet.accounts.map((a) => a.name), start + flow.allSyncedAt, stopAt);
     const steady = flow.allSyncedAt === undefined ? [] : latencies.filter((l) => l.visibleAt > start + flow.allSyncedAt!);
     const minutes = (stopAt - start) / 60_000;
     return {
+      scheduleKept: kept, machineCpuSeconds,
+      firstSweepMachineBusy: sampled.machineBusyShare(start, start + (flow.allSyncedAt ?? o.measureMs)),
       workers: o.workers, slots: o.concurrency === undefined ? undefined : o.workers * o.concurrency, loadStart, loadEnd, throughput: flow, claims: claims.length,
       doubleClaims: doubleClaims(claims, stopAt),
       rateLimited: report.accounts.reduce((n, a) => n + a.rateLimited, 0),
@@ -135,6 +150,7 @@ export async function runOnce(o: RunOptions): Promise<RunFigures> {
       perWorker: children.map((_, i) => ({ peakRss: sampled.workers[i]?.peakRss ?? 0, cpuSeconds: sampled.workers[i]?.cpuSeconds ?? 0, peakDbConnections: sampled.workerPeakConnections[i]!, exitedCleanly: exitedCleanly[i]! })),
       peakDbConnections: sampled.peakConnections,
       databaseCpuSeconds: sampled.databaseCpuSeconds,
+      databaseActive: sampled.meanActive, databaseLockWaits: sampled.meanLockWaits,
       fleetCpuSeconds,
       wallSeconds: (stopAt - start) / 1000,
       workerLogLines, logDir: workerLogLines > 0 ? logDir : undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedPercentile, callLatencies, doubleClaims, passTimes, percentile, perAccount, throughput, type Claim } from '../../bench/accounts-figures.ts';
+import { boundedPercentile, callLatencies, doubleClaims, passTimes, scheduleKept, percentile, perAccount, throughput, type Claim } from '../../bench/accounts-figures.ts';
 
 const claim = (account: string, worker: string, claimedAt: number, endedAt: number | null, outcome: string | null = 'success'): Claim => ({ account, worker, claimedAt, endedAt, outcome });
 
@@ -82,12 +82,9 @@ describe('throughput', () => {
     expect(t.allSyncedAt).toBe(30_000);
     expect(t.firstSweepPerMinute).toBe(4);
     expect(t.firstPassP50).toBe(10_000); // a's first took 10 s, b's first success 10 s (its failed claim before is not one)
-    // Claims after 30 s and within the window: a at 60 s and 120 s (b's second lies past the end).
-    expect([t.gapP50, t.gapP99]).toEqual([60_000, 60_000]);
     const partial = throughput(claims.slice(0, 2), 0, 2 * min, 2);
     expect(partial.allSyncedAt).toBeUndefined();
     expect(partial.firstSweepPerMinute).toBe(0.5);
-    expect(partial.gapP50).toBeUndefined();
   });
 });
 
@@ -103,5 +100,19 @@ describe('passTimes', () => {
     const t = passTimes(claims, 0, 100, 120);
     expect([t.p50, t.p99]).toEqual([100, 100]);
     expect(t.inFlight).toBeCloseTo((50 + 100 + 50 + 20 + 10) / 100);
+  });
+});
+
+describe('scheduleKept', () => {
+  it('is the share of whole clock minutes in which each account was claimed', () => {
+    const m = 60_000;
+    const from = 10 * m + 30_000; // whole minutes from 11 m on
+    const claims = [
+      claim('a', 'w1', 11 * m + 1_000, null), claim('a', 'w1', 12 * m + 59_000, null), // a: both minutes
+      claim('b', 'w1', 11 * m + 5_000, null), claim('b', 'w2', 11 * m + 50_000, null), // b: twice in the first, none in the second
+      claim('a', 'w1', 10 * m + 40_000, null), claim('b', 'w1', 13 * m, null), // outside the whole minutes
+    ];
+    expect(scheduleKept(claims, ['a', 'b'], from, 13 * m + 20_000)).toEqual({ minutes: 2, kept: 3 / 4 });
+    expect(scheduleKept(claims, ['a', 'b'], from, 11 * m + 59_000)).toEqual({ minutes: 0, kept: undefined });
   });
 });
