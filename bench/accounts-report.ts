@@ -16,27 +16,27 @@ const GROUPS: RateGroup[] = ['Heavy', 'Medium', 'Light', 'Auth'];
 const ours = (r: RunFigures) => r.perWorker.reduce((n, w) => n + w.cpuSeconds, 0) + r.databaseCpuSeconds + r.fleetCpuSeconds;
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 
-export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number }; measureMs: number }): void {
+export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number } }): void {
   const accounts = o.fleet.accounts;
   const rows: Array<[string, ...string[]]> = [
     ['load average 1/5/15 min, at start', ...runs.map((r) => load(r.loadStart))],
     ['load average 1/5/15 min, at end', ...runs.map((r) => load(r.loadEnd))],
     ['passes completed / min (measured window)', ...runs.map((r) => r.throughput.passesPerMinute.toFixed(1))],
+    ['  passes that did not succeed', ...runs.map((r) => String(r.throughput.failedPasses))],
     ['first sweep (all due at once): accounts/min', ...runs.map((r) => r.throughput.firstSweepPerMinute.toFixed(1))],
     ['  machine\'s cores busy meanwhile (all processes)', ...runs.map((r) => r.firstSweepMachineBusy === undefined ? '–' : `${Math.round(r.firstSweepMachineBusy * 100)}%`)],
     ['  an account\'s first pass took, p50', ...runs.map((r) => seconds(r.throughput.firstPassP50))],
-    ['then account-minutes with a pass (minutes)', ...runs.map((r) => r.scheduleKept.kept === undefined ? '–' : `${(r.scheduleKept.kept * 100).toFixed(1)}% (${r.scheduleKept.minutes})`)],
-    ['  passes that did not succeed', ...runs.map((r) => String(r.throughput.failedPasses))],
     ['accounts first synced (of ' + accounts + ')', ...runs.map((r) => String(r.throughput.firstSyncs))],
     ['  half of them by / all by', ...runs.map((r) => `${seconds(r.throughput.firstSyncP50)} / ${seconds(r.throughput.allSyncedAt)}`)],
+    ['then account-minutes that had a pass (of min)', ...runs.map((r) => r.scheduleKept.kept === undefined ? '–' : `${(r.scheduleKept.kept * 100).toFixed(1)}% (${r.scheduleKept.minutes})`)],
     ['visible → final, over calls: p50 / p99', ...runs.map((r) => pair(r.calls.p50, r.calls.p99))],
     ['  calls visible after the first sweep', ...runs.map((r) => pair(r.calls.steadyP50, r.calls.steadyP99))],
     ['  calls visible in window / final by stop', ...runs.map((r) => `${r.calls.visible} / ${r.calls.final}`)],
+    ['  not final at stop, why', ...runs.map((r) => r.notFinal.map(([why, n]) => `${n} ${why}`).join(', ') || '–')],
     ['per account p50: median / p99 account', ...runs.map((r) => pair(r.accounts.p50.p50, r.accounts.p50.p99))],
     ['per account p99: median / p99 account', ...runs.map((r) => pair(r.accounts.p99.p50, r.accounts.p99.p99))],
     ['double claims', ...runs.map((r) => String(r.doubleClaims.length))],
     ['429s (rate-limited requests)', ...runs.map((r) => `${r.status429} (${r.rateLimited})`)],
-    ['  not final at stop, why', ...runs.map((r) => r.notFinal.map(([why, n]) => `${n} ${why}`).join(', ') || '–')],
     ['pass duration p50 / p99', ...runs.map((r) => `${seconds(r.passes.p50)} / ${seconds(r.passes.p99)}`)],
     ['passes under way, mean (of slots)', ...runs.map((r) => `${r.passes.inFlight.toFixed(1)}${r.slots ? ` (of ${r.slots})` : ''}`)],
     ['busiest account req/min H/M/L/Auth', ...runs.map((r) => GROUPS.map((g) => r.busiestPerMinute[g].toFixed(1)).join('/'))],
@@ -55,8 +55,8 @@ export function printFigures(runs: RunFigures[], o: { fleet: { accounts: number 
   ];
   console.log(table(['', ...runs.map((r) => `${r.workers} worker${r.workers === 1 ? '' : 's'}`)], rows));
   console.log('\n"≥": a lower bound (some calls were not final when the workers stopped). Final = call_dispositions.final, at its updated_at;');
-  for (const r of runs) if (r.logDir) console.log(`${r.workers} worker(s): their logs are in ${r.logDir}`);
   console.log('visible = when the simulator made the call\'s first record visible in the call log (its own timing, Simulator.visibility()).');
+  for (const r of runs) if (r.logDir) console.log(`${r.workers} worker(s): their logs are in ${r.logDir}`);
 
   const ceiling = accounts; // schedule "* * * * *": each account is due once a minute
   const growth = (f: (r: RunFigures) => number) => runs.map((r) => `${f(r).toFixed(1)} (×${(f(r) / f(runs[0]!)).toFixed(2)})`).join(' → ');
