@@ -20,7 +20,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { createSimulatorServer } from './server.ts';
 import { SyncTokens } from './sync-token.ts';
 import { addLiveCall, generateHistory } from './traffic.ts';
-import { groundTruth, stats } from './truth.ts';
+import { groundTruth, stats, visibility } from './truth.ts';
 import type { Simulator, SimulatorOptions } from './types.ts';
 import { World } from './world.ts';
 
@@ -123,6 +123,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     purgeRecordings: (ids) => {
       for (const id of ids) ctx.recordings.purged.add(id);
     },
+    visibility: (since = -Infinity) => visibility(ctx, since),
     // Idempotent: tests and shutdown paths may both close.
     close: () => {
       closing ??= (async () => {

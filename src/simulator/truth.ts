@@ -4,10 +4,11 @@
 
 import type { ServerResponse } from 'node:http';
 import { extensionJson } from './company.ts';
+import { callIds } from './ids.ts';
 import type { SimContext } from './context.ts';
 import { stringifyExact } from './int64-json.ts';
 import { serveCall } from './render.ts';
-import type { GroundTruth, SimulatorStats, TruthCall } from './types.ts';
+import type { CallVisibility, GroundTruth, SimulatorStats, TruthCall } from './types.ts';
 import { voicemailTruth } from './voicemail-truth.ts';
 
 /** Visible calls, newest first; a call's expected voicemail is the one the voicemail truth links to it. */
@@ -79,4 +80,18 @@ export function stats(ctx: SimContext): SimulatorStats {
     messageBatches: { ...c.messageBatches },
     permissionDenied: c.permissionDenied,
   };
+}
+
+/** Calls visible now that became visible at or after `since`, oldest first (the world's own timing, not records). */
+export function visibility(ctx: SimContext, since: number): CallVisibility[] {
+  const { world } = ctx;
+  const now = ctx.clock();
+  const out: CallVisibility[] = [];
+  for (let key = 0; key < world.size; key++) {
+    const t0 = world.t0[key] as number;
+    if (!(t0 <= now) || t0 < since) continue;
+    const t1 = world.t1[key] as number;
+    out.push({ id: callIds(world.ctx.seed, key).id, visibleAt: t0, modifiedAt: t1 <= now ? t1 : null });
+  }
+  return out.sort((a, b) => a.visibleAt - b.visibleAt);
 }

@@ -286,7 +286,18 @@ export interface Simulator {
   release(): void;
   /** Deletes recordings' content now, as RingCentral does after 90 days (content answers 404 CMN-102). */
   purgeRecordings(ids: readonly string[]): void;
+  /** When each call visible now became visible (from `since`, epoch ms), for measuring a sync's latency. */
+  visibility(since?: number): CallVisibility[];
   close(): Promise<void>;
+}
+
+/** When a call's record first appeared in the call log, and its later version (if it has appeared yet). */
+export interface CallVisibility {
+  id: string;
+  /** Epoch ms the first version became visible. */
+  visibleAt: number;
+  /** Epoch ms the modified version became visible; null: none (yet). */
+  modifiedAt: number | null;
 }
 
 // ---- RingCentral JSON shapes (loose) ----
