@@ -54,7 +54,7 @@ export function workerLaunch(mode: WorkerMode, index: number, s: WorkerSettings)
  * ▶ WORKER_PASS_LOG: adjust the table and column names to the worker's pass log when it lands.
  */
 export const PASS_LOG: Record<WorkerMode, string> = {
-  worker: `select account_name as account, worker_id as worker, claimed_at, ended_at, outcome from worker_passes`,
+  worker: `select account_name as account, worker_id as worker, claimed_at, ended_at, outcome from account_passes`,
   'stand-in': `select account, worker_id as worker, claimed_at, ended_at, outcome from bench_stand_in_passes`,
 };
 

@@ -44,11 +44,16 @@ export async function openWorkerDatabases(config: Config, concurrency: number): 
     return { sync: database, control: database, close: () => database.close() };
   }
   const url = withKeepalives(config.databaseUrl);
-  const sync = await openDatabase({ url, maxConnections: concurrency + Math.max(2, Math.ceil(concurrency / 2)) });
+  // A running stream holds a connection for its advisory lock and takes another for each page's
+  // transaction: two per pass, and two to spare.
+  const sync = await openDatabase({ url, maxConnections: 2 * concurrency + 2 });
   let control: Database | undefined;
   try {
     await migrate(sync);
-    control = await openDatabase({ url, maxConnections: 2 });
+    // Claims, renewals and rate-ledger reservations: single statements that never hold a connection while
+    // waiting for another. Reservations must not come from the sync pool: a session refresh reserves its
+    // Auth slot inside a transaction, and passes holding every sync connection would wait on each other.
+    control = await openDatabase({ url, maxConnections: 3 });
   } catch (error) {
     await sync.close();
     throw error;

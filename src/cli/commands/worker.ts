@@ -43,7 +43,7 @@ export function registerWorker(program: Command): void {
       const { config, logger } = commandContext({ accounts: 'none' });
       const keyring = accountsKeyring(config, logger);
       const databases = await openWorkerDatabases(config, settings.concurrency);
-      const apps = new AccountApps({ config, database: databases.sync, keyring, logger, budgetFor: sharedBudgets(databases.sync, logger) });
+      const apps = new AccountApps({ config, database: databases.sync, keyring, logger, budgetFor: sharedBudgets(databases.control, logger) });
       const worker = startWorker({ control: databases.control, open: (name) => apps.open(name), defaultSchedule: config.sync.schedule, logger }, settings);
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping: finishing the current pages and letting go of the accounts');
