@@ -1,17 +1,32 @@
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { sql } from 'drizzle-orm';
-import { postgresCodeOf } from '../errors.ts';
+import { StreamLockedError, postgresCodeOf } from '../errors.ts';
 import type { Database } from './db.ts';
 
 /** The committed drizzle-kit migrations, located relative to this file so any working directory works. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/** How long a starter waits for another process's migration before giving up (a big migration takes a while). */
+const MIGRATION_WAIT_MS = 10 * 60_000;
+
 /**
  * Applies pending migrations. `callsync migrate` and start-up both call this; a transaction-level advisory
- * lock is not enough across drizzle's own transactions, so a session lock serialises concurrent starters.
+ * lock is not enough across drizzle's own transactions, so a session lock serialises concurrent starters:
+ * workers started together wait for the first one's migration, then find nothing left to do.
  */
 export async function migrate(database: Database): Promise<void> {
+  for (const started = Date.now(); ; ) {
+    try {
+      return await migrateOnce(database);
+    } catch (error) {
+      if (!(error instanceof StreamLockedError) || Date.now() - started > MIGRATION_WAIT_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function migrateOnce(database: Database): Promise<void> {
   await database.withAdvisoryLock('callsync:migrate', async () => {
     const db = database.db as never;
     if (database.kind === 'pglite') {

@@ -68,7 +68,7 @@ describe(`a JWT user who may read only its own mailbox (${databaseKind})`, () =>
   it('says so once, with RingCentral\'s errorCode and the role to grant, where an operator looks — and never asks for other mailboxes', async () => {
     const before = harness.sim.stats();
     const run = await pass();
-    const status = await statusResolvers.Query.syncStatus(undefined, undefined, { database: harness.testDb.database } as never);
+    const status = await statusResolvers.Query.syncStatus(undefined, undefined, { database: harness.testDb.database, scope: 'all' } as never);
     const voicemails = status.streams.find((s) => s.name === 'voicemails')!;
     expect(voicemails.lastError).toMatch(/CMN-419/);
     expect(voicemails.lastError).toMatch(/Super Admin/);
@@ -97,7 +97,7 @@ describe(`a JWT user who may read only its own mailbox (${databaseKind})`, () =>
     await feedSettled(db);
     const fed = new Set((await db.query<{ call_id: string }>(sql`select call_id from call_changes where xid > ${mark!.xid}::xid8`)).map((r) => r.call_id));
     expect(stubCalls.filter((c) => !fed.has(c.call_id))).toEqual([]);
-    const status = await statusResolvers.Query.syncStatus(undefined, undefined, { database: db } as never);
+    const status = await statusResolvers.Query.syncStatus(undefined, undefined, { database: db, scope: 'all' } as never);
     expect(status.streams.find((s) => s.name === 'voicemails')!.lastError).toBeNull();
   });
 });
