@@ -4,7 +4,7 @@
  * run (pass log, final dispositions), and dropped.
  */
 import postgres from 'postgres';
-import { insertManagedAccount } from '../src/accounts/store.ts';
+import { insertManagedAccount } from '../src/store/managed-accounts.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
 import { credentialKey } from '../src/main.ts';

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { openManagedAccount } from '../src/accounts/store.ts';
+import { openManagedAccount } from '../src/store/managed-accounts.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { connectAccount, syncAll, type Connections } from '../src/main.ts';

@@ -5,7 +5,7 @@ import { accounts, calls } from '../schema/index.ts';
 import type { SecretKeyring } from '../secrets/box.ts';
 import { pinUnscopedKeys } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
-import { ACCOUNT_NAME, findManagedAccount, findManagedAccountBy, insertManagedAccount, type AccountSettings } from './store.ts';
+import { ACCOUNT_NAME, findManagedAccount, findManagedAccountBy, insertManagedAccount, type AccountSettings } from '../store/managed-accounts.ts';
 
 export interface AccountToAdd extends AccountSettings {
   name: string;

@@ -1,5 +1,5 @@
 import { effectiveSettings, type EffectiveSettings, type SettingDefaults } from './settings.ts';
-import type { ManagedAccountWithCompany } from './store.ts';
+import type { ManagedAccountWithCompany } from '../store/managed-accounts.ts';
 
 /**
  * Whether this process's keys open an account's stored credentials: `ok`, `unreadable` (with the reason

@@ -1,6 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import { UsageError } from '../errors.ts';
-import type { AccountSettings } from './store.ts';
+import type { AccountSettings } from '../store/managed-accounts.ts';
 
 /**
  * A managed account's own settings: each one overrides the deployment's default (the environment variable

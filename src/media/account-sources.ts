@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { openManagedAccount } from '../accounts/store.ts';
+import { openManagedAccount } from '../store/managed-accounts.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { RingCentralClient } from '../ringcentral/client.ts';

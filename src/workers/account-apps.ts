@@ -1,4 +1,4 @@
-import { findManagedAccount, openManagedAccount, type AccountSettings, type ManagedAccount } from '../accounts/store.ts';
+import { findManagedAccount, openManagedAccount, type AccountSettings, type ManagedAccount } from '../store/managed-accounts.ts';
 import type { Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openManagedAccount } from '../../src/accounts/store.ts';
+import { openManagedAccount } from '../../src/store/managed-accounts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { UsageError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';

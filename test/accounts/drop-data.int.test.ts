@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveFoldersOf } from '../../src/accounts/archive-files.ts';
-import { openManagedAccount } from '../../src/accounts/store.ts';
+import { openManagedAccount } from '../../src/store/managed-accounts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { connectAccount, syncAll } from '../../src/main.ts';

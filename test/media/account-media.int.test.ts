@@ -1,7 +1,7 @@
 import { SDK } from '@ringcentral/sdk';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openManagedAccount } from '../../src/accounts/store.ts';
+import { openManagedAccount } from '../../src/store/managed-accounts.ts';
 import { startApiServer, type ApiServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { insertManagedAccount } from '../../src/accounts/store.ts';
+import { insertManagedAccount } from '../../src/store/managed-accounts.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { credentialKey } from '../../src/main.ts';

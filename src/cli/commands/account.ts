@@ -5,7 +5,7 @@ import { accountListing, describeSettings, renderListing, type CredentialStatus 
 import { removeManagedAccount, removeMode } from '../../accounts/remove.ts';
 import { argvSecretError, readSecrets, readStandardInput, STDIN } from '../../accounts/secret-input.ts';
 import { effectiveSettings, parseNewSettings, parseSettingsChange, type SettingDefaults, type SettingFlags } from '../../accounts/settings.ts';
-import { findManagedAccount, listManagedAccountsWithCompany, openManagedAccount, updateManagedAccountSettings } from '../../accounts/store.ts';
+import { findManagedAccount, listManagedAccountsWithCompany, openManagedAccount, updateManagedAccountSettings } from '../../store/managed-accounts.ts';
 import type { Config } from '../../config.ts';
 import { UsageError } from '../../errors.ts';
 import { connectAccount, credentialKey } from '../../main.ts';

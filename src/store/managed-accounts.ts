@@ -3,7 +3,7 @@ import type { RingCentralCredentials } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { accounts, managedAccounts } from '../schema/index.ts';
 import { open, seal, type SecretKeyring } from '../secrets/box.ts';
-import type { Db } from '../store/db.ts';
+import type { Db } from './db.ts';
 
 /** callsync's name for an account: what `--account NAME` and `account remove NAME` take. */
 export const ACCOUNT_NAME = /^[\w.-]{1,64}$/;
