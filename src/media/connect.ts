@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { Config, RingCentralCredentials } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { RingCentralClient } from '../ringcentral/client.ts';
@@ -8,6 +7,7 @@ import type { SecretKeyring } from '../secrets/box.ts';
 import { authSessionKeyring } from '../secrets/keys.ts';
 import { sharedAuthSession } from '../store/auth-sessions.ts';
 import type { Database } from '../store/db.ts';
+import { mayUseTable } from '../store/roles.ts';
 import type { MediaServerOptions } from './api.ts';
 import { archivedMedia } from './archive.ts';
 import { fileArchiveStore } from './archive-store.ts';
@@ -43,13 +43,15 @@ export async function mediaForServe(config: Config, database: Database, credenti
   const keyring = authSessionKeyring(config, logger);
   const base = { keyring, publicBaseUrl: config.media.publicBaseUrl, linkTtlHours: config.media.linkTtlHours, archive: archiveOf(config) };
   const credentials = config.ringcentral;
-  const managed = await mayRead(database, 'managed_accounts');
+  // The API role reads added accounts' credentials only with `db-grants --media`.
+  const managed = await mayUseTable(database, 'managed_accounts', 'SELECT');
   if (!credentials && !managed) {
     const unavailable = 'this `callsync serve` has no RingCentral credentials, so it cannot fetch audio: set RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT (those of the sync), or add accounts with `callsync account add`, and give its database role the RingCentral sessions (`callsync db-grants --media`); or send CRMs to the API of `callsync start`';
     logger.warn(unavailable);
     return { ...base, source: { unavailable } };
   }
-  if (!(await maySession(database))) {
+  // A refresh locks the session's row (UPDATE), and a first login inserts it.
+  if (!(await mayUseTable(database, 'auth_sessions', 'SELECT, INSERT, UPDATE'))) {
     const unavailable = 'this `callsync serve` may not use the RingCentral session (its database role lacks SELECT, INSERT, UPDATE on auth_sessions), so it cannot fetch audio: apply `callsync db-grants --media` (part 2), or send CRMs to the API of `callsync start`';
     logger.warn(unavailable);
     return { ...base, source: { unavailable } };
@@ -66,15 +68,3 @@ export async function mediaForServe(config: Config, database: Database, credenti
   return { ...base, source: database.kind === 'postgres' ? primaryOnly(source, database) : source };
 }
 
-/** Whether the role may read `table` (the API role reads managed_accounts only with `db-grants --media`). */
-async function mayRead(database: Database, table: string): Promise<boolean> {
-  const [row] = await database.query<{ ok: boolean | null }>(sql`select has_table_privilege(to_regclass(${`public.${table}`}), 'SELECT') as ok`);
-  return row?.ok === true;
-}
-
-/** Whether the role may read, create and refresh the shared session (a refresh locks its row: UPDATE). */
-async function maySession(database: Database): Promise<boolean> {
-  const [row] = await database.query<{ ok: boolean | null }>(sql`
-    select has_table_privilege(to_regclass('public.auth_sessions'), 'SELECT, INSERT, UPDATE') as ok`);
-  return row?.ok === true;
-}

@@ -160,3 +160,13 @@ export async function unreadableTables(database: Database): Promise<string[]> {
     ) unreadable order by name`);
   return rows.map((r) => r.name);
 }
+
+/**
+ * Whether the current role holds `privileges` (e.g. 'SELECT' or 'SELECT, INSERT, UPDATE') on table
+ * `public.<table>`; false when the table does not exist. For what `serve` may do beyond reading
+ * (`db-grants --media`), decided at start rather than failing on the first request.
+ */
+export async function mayUseTable(database: Database, table: string, privileges: string): Promise<boolean> {
+  const [row] = await database.query<{ ok: boolean | null }>(sql`select has_table_privilege(to_regclass(${`public.${table}`}), ${privileges}) as ok`);
+  return row?.ok === true;
+}

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { sql } from 'drizzle-orm';
 import { startApiServer } from '../../api/server.ts';
 import { UsageError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -10,6 +9,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.ts
 import { RateBudget } from '../../ringcentral/rate-budget.ts';
 import type { RequestBudget } from '../../ringcentral/request-budget.ts';
 import type { Database } from '../../store/db.ts';
+import { mayUseTable } from '../../store/roles.ts';
 import { requireServableSchema } from '../../store/schema-check.ts';
 import { action, commandContext, withDatabase } from '../context.ts';
 
@@ -78,8 +78,7 @@ export function registerApi(program: Command): void {
  * (`db-grants --media`), else this process's own (RingCentral's headers then tell it what others spent).
  */
 async function serveBudgets(database: Database, logger: Logger): Promise<(credentialKey: string) => RequestBudget> {
-  const [row] = await database.query<{ ok: boolean | null }>(sql`select has_table_privilege(to_regclass('public.rate_ledger'), 'SELECT, INSERT, UPDATE') as ok`);
-  const shared = row?.ok === true;
+  const shared = await mayUseTable(database, 'rate_ledger', 'SELECT, INSERT, UPDATE');
   const budgets = new Map<string, RequestBudget>();
   return (key) => {
     let budget = budgets.get(key);
